@@ -1,1 +1,17 @@
-export {};
+/**
+ * Notebook outputs: charts (vega-lite and plotly), image grids, live plots, progress bars.
+ * Each chart function shows ONE output carrying several MIME types; each has a pure `...Spec`
+ * (or `...Figure`) builder next to it for tests and custom rendering.
+ */
+export { displayBundle, newDisplayHandle, findDisplayWriter, setDisplayWriter } from './display';
+export type { MimeBundle, DisplayMessage, DisplayWriter, DisplayTarget, DisplayBundleOptions, DisplayHandle } from './display';
+export { renderVegaLiteSvg, vegaLiteBundle, VEGALITE_MIME } from './vega-lite-bundle';
+export type { ChartOptions, VegaLiteSpec } from './vega-lite-bundle';
+export { lineChart, lineChartSpec, lineChartSummary } from './line-chart';
+export type { LineSeries, LineChartData, LineChartOptions } from './line-chart';
+export { scatterChart, scatterChartSpec, scatterChartSummary } from './scatter-chart';
+export type { ScatterChartOptions } from './scatter-chart';
+export { barChart, barChartSpec, barChartSummary } from './bar-chart';
+export type { BarDatum, BarChartData, BarChartOptions } from './bar-chart';
+export { heatmap, heatmapSpec, heatmapSummary } from './heatmap';
+export type { HeatmapOptions } from './heatmap';

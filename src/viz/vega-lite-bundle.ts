@@ -1,0 +1,96 @@
+/**
+ * Turning a vega-lite spec into a notebook output: the spec itself (JupyterLab renders
+ * `application/vnd.vegalite.v5+json` natively), a static SVG rendered here in Node by vega (for
+ * classic Notebook, GitHub's preview and nbconvert, which lack a vega-lite renderer) and a
+ * text/plain summary (terminals, logs).
+ */
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import { displayBundle, MimeBundle, DisplayBundleOptions } from './display';
+
+/** The MIME type JupyterLab renders vega-lite 5 specs with. */
+export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
+
+/** The vega-lite 5 JSON schema every spec here declares. */
+export const VEGALITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v5.json';
+
+export type { TopLevelSpec as VegaLiteSpec };
+
+/**
+ * Compile a vega-lite spec (warnings become errors: a chart that vega-lite has to guess about
+ * is a bug here) and render it to an SVG string with vega's headless SVG renderer.
+ *
+ * @throws "Error in renderVegaLiteSvg: <vega-lite's message>" when the spec does not compile.
+ */
+export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
+  let compiled: ReturnType<typeof vl.compile>;
+  try {
+    compiled = vl.compile(spec, { logger: strictLogger() });
+  } catch (e) {
+    throw new Error(`Error in renderVegaLiteSvg: ${(e as Error).message}`);
+  }
+  const view = new vega.View(vega.parse(compiled.spec), { renderer: 'none' });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+/** The three-part bundle for one chart: vega-lite JSON, static SVG, text summary. */
+export async function vegaLiteBundle(spec: TopLevelSpec, summary: string): Promise<MimeBundle> {
+  const svg = await renderVegaLiteSvg(spec);
+  return { [VEGALITE_MIME]: spec, 'image/svg+xml': svg, 'text/plain': summary };
+}
+
+/** Render and display a chart as one output (see displayBundle for where it goes). */
+export async function showVegaLite(
+  spec: TopLevelSpec,
+  summary: string,
+  options: DisplayBundleOptions = {},
+): Promise<void> {
+  displayBundle(await vegaLiteBundle(spec, summary), options);
+}
+
+/** A vega logger that throws on warnings and errors and ignores info/debug chatter. */
+function strictLogger() {
+  let level = 0;
+  const fail = (...args: unknown[]): never => {
+    throw new Error(args.map(String).join(' '));
+  };
+  const logger = {
+    level(v?: number) {
+      if (v === undefined) return level;
+      level = v;
+      return logger;
+    },
+    warn: fail,
+    error: fail,
+    info: () => logger,
+    debug: () => logger,
+  };
+  return logger as unknown as vega.LoggerInterface;
+}
+
+/** Options every vega-lite chart takes. */
+export interface ChartOptions {
+  /** Chart title. */
+  title?: string;
+  /** Width of the whole image in pixels, axes included. */
+  width?: number;
+  /** Height of the whole image in pixels, axes included. */
+  height?: number;
+}
+
+/** The spec fields every chart shares: schema, size (fit, padding included), title. */
+export function baseSpec(options: ChartOptions, defaults: { width: number; height: number }) {
+  return {
+    $schema: VEGALITE_SCHEMA,
+    ...(options.title !== undefined ? { title: options.title } : {}),
+    width: options.width ?? defaults.width,
+    height: options.height ?? defaults.height,
+    autosize: { type: 'fit' as const, contains: 'padding' as const },
+    background: 'white',
+  };
+}
