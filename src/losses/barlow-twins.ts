@@ -1,0 +1,60 @@
+import * as tf from '@tensorflow/tfjs';
+import { checkMinRows, checkRank, checkSameShape } from './common';
+
+/** Options of {@link barlowTwinsLoss}. */
+export interface BarlowTwinsOptions {
+  /** Weight of the redundancy-reduction (off-diagonal) term (paper default 5e-3). */
+  lambda?: number;
+}
+
+/**
+ * Barlow Twins: make the cross-correlation matrix of the two views' embeddings the identity.
+ *
+ *   za' = (za - mean_batch(za)) / std_batch(za)       per dimension, std unbiased (N - 1)
+ *   zb' likewise
+ *   C   = za'^T zb' / N                                [D, D]
+ *   loss = sum_i (1 - C_ii)^2  +  lambda * sum_{i != j} C_ij^2
+ *
+ * Same as lightly's BarlowTwinsLoss (lightly/loss/barlow_twins_loss.py), itself Algorithm 1 of
+ * the paper. The official code standardises with BatchNorm1d(affine=False) instead (biased
+ * variance + 1e-5), a difference of order 1/N. A dimension that is constant over the batch
+ * (std 0) would give 0/0: we divide by max(std, 1e-6) so it contributes C = 0, never NaN.
+ *
+ * Paper: Zbontar, Jing, Misra, LeCun, Deny, "Barlow Twins: Self-Supervised Learning via
+ * Redundancy Reduction", ICML 2021, eq. (1)-(2), Algorithm 1.
+ *
+ * @param z1 - [N, D] embeddings of the first views, N >= 2.
+ * @param z2 - [N, D] embeddings of the second views.
+ * @returns a scalar (a sum over D^2 entries, not a mean: it grows with D).
+ * @throws if z1 or z2 is not 2-D, their shapes differ, or N < 2.
+ * @example
+ * const loss = barlowTwinsLoss(z1, z2, { lambda: 5e-3 });
+ */
+export function barlowTwinsLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: BarlowTwinsOptions = {}): tf.Scalar {
+  const fn = 'barlowTwinsLoss';
+  const lambda = options.lambda ?? 5e-3;
+  checkRank(fn, 'z1', z1, 2, '[N, D]');
+  checkRank(fn, 'z2', z2, 2, '[N, D]');
+  checkSameShape(fn, 'z1', 'z2', z1, z2);
+  checkMinRows(fn, 'z1', z1, 2);
+  return tf.tidy(() => {
+    const [n, d] = z1.shape;
+    const a = standardizeColumns(z1);
+    const b = standardizeColumns(z2);
+    const c = tf.div(tf.matMul(a, b, true, false), n); // [D, D]
+    const eye = tf.eye(d);
+    const diff = tf.square(tf.sub(c, eye));
+    const weights = tf.add(eye, tf.mul(tf.sub(1, eye), lambda)); // 1 on the diagonal, lambda off it
+    return tf.sum(tf.mul(diff, weights)) as tf.Scalar;
+  });
+}
+
+/** (z - mean) / std per column, std unbiased, floored at 1e-6. */
+function standardizeColumns(z: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const n = z.shape[0];
+    const { mean, variance } = tf.moments(z, 0, true);
+    const std = tf.sqrt(tf.maximum(tf.mul(variance, n / (n - 1)), 1e-12));
+    return tf.div(tf.sub(z, mean), std) as tf.Tensor2D;
+  });
+}
