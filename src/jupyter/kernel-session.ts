@@ -1,0 +1,626 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zmq from 'zeromq';
+import { findKernelSpec, KERNEL_NAME, type KernelSpec } from './kernelspec';
+import type { ErrorOutput, Output } from './notebook';
+import { createMessage, decodeMessage, encodeMessage, type JupyterMessage } from './wire';
+
+/** How one cell ended. */
+export type CellStatus = 'ok' | 'error' | 'timeout' | 'dead';
+
+/** What executing one cell produced. */
+export interface CellResult {
+  status: CellStatus;
+  /** The kernel's execution counter for this cell (null when the kernel never answered). */
+  executionCount: number | null;
+  /** nbformat 4 outputs, in order, with display updates applied. */
+  outputs: Output[];
+  /** Set for every status but 'ok': what went wrong, in nbformat's error shape. */
+  error?: ErrorOutput;
+  durationMs: number;
+}
+
+export interface KernelSessionOptions {
+  /** Kernelspec name to look up (default 'tslab'); ignored when `spec` is given. */
+  kernelName?: string;
+  /** Use this kernelspec instead of looking one up. */
+  spec?: KernelSpec;
+  /** Working directory of the kernel process (notebooks run in their own folder). */
+  cwd?: string;
+  /** Extra environment variables for the kernel (added to this process's environment). */
+  env?: Record<string, string | undefined>;
+  /** How long the kernel may take to answer its first kernel_info request (default 60 s). */
+  startupTimeoutMs?: number;
+  /** After a timed-out cell is interrupted, how long to wait before killing the kernel (default 3 s). */
+  interruptGraceMs?: number;
+}
+
+export interface ExecuteOptions {
+  /** Per-cell time limit; 0 or undefined means none. */
+  timeoutMs?: number;
+  /** Called for every output as it arrives (e.g. to echo streams to a terminal). */
+  onOutput?: (output: Output) => void;
+}
+
+interface Connection {
+  transport: 'tcp';
+  ip: string;
+  shell_port: number;
+  iopub_port: number;
+  stdin_port: number;
+  control_port: number;
+  hb_port: number;
+  key: string;
+  signature_scheme: 'hmac-sha256';
+  kernel_name: string;
+}
+
+interface PendingExecution {
+  msgId: string;
+  outputs: Output[];
+  byDisplayId: Map<string, Output[]>;
+  clearOnNext: boolean;
+  reply: Record<string, any> | null;
+  idle: boolean;
+  onOutput?: (output: Output) => void;
+  settle: () => void;
+}
+
+const live = new Set<KernelSession>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort: never leave a kernel behind when this process exits for any reason.
+  process.on('exit', () => {
+    for (const session of live) session.killNow();
+  });
+}
+
+/**
+ * Kill every running kernel and exit on Ctrl-C / SIGTERM. For command-line tools; a library
+ * user keeps control of their own signals.
+ */
+export function installSignalCleanup(): void {
+  installExitHook();
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      for (const session of live) session.killNow();
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    });
+  }
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<net.Server>((resolve, reject) => {
+        const server = net.createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve(server));
+      }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function tail(text: string, max = 4000): string {
+  return text.length > max ? text.slice(text.length - max) : text;
+}
+
+/**
+ * Turn tslab's stderr text for a failed cell into nbformat's error fields. tslab prints the full
+ * error to stderr (already in the cell's outputs), so the traceback is kept to one line.
+ */
+function errorFromStderr(stderr: string): ErrorOutput {
+  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+  const typeError = lines.find((l) => /^(\S+ )?\d+:\d+ - /.test(l));
+  let ename = 'Error';
+  let evalue: string;
+  if (typeError) {
+    ename = 'TypeScriptError';
+    evalue = typeError.replace(/^\S+ (?=\d+:\d+ - )/, '');
+  } else {
+    const thrown = lines.find((l) => /^[\w$]*(Error|Exception)(:|$)/.test(l)) ?? lines[0] ?? 'the cell failed';
+    const m = /^([A-Za-z_$][\w$]*):\s?(.*)$/.exec(thrown);
+    if (m) [ename, evalue] = [m[1], m[2]];
+    else evalue = thrown;
+  }
+  return { output_type: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] };
+}
+
+/**
+ * A running Jupyter kernel, driven over the Jupyter messaging protocol (ZeroMQ: shell, iopub,
+ * control and heartbeat channels; HMAC-SHA256 signed messages).
+ *
+ * - `execute` runs one cell and returns its outputs in nbformat 4 shape. When tslab answers
+ *   "abort" (it does for 200 ms after any failed cell), the request is sent again, so a failed
+ *   cell never silently skips the next one.
+ * - A cell that exceeds its time limit is interrupted; if the kernel does not come back (a busy
+ *   loop in Node ignores SIGINT), the kernel is killed and the cell reported as 'timeout'.
+ * - A kernel that exits or crashes mid-cell is reported as 'dead', with its exit code and the
+ *   last thing it printed; never as a hang.
+ * - Kernels are killed and their connection files removed on `shutdown()`, and when this process
+ *   exits for any reason.
+ *
+ * @example
+ * const kernel = await KernelSession.start({ cwd: 'notebooks' });
+ * const result = await kernel.execute('console.log(1 + 1)', { timeoutMs: 60_000 });
+ * await kernel.shutdown();
+ */
+export class KernelSession {
+  readonly spec: KernelSpec;
+  readonly options: KernelSessionOptions;
+  private child: ChildProcess | null = null;
+  private tmpDir: string | null = null;
+  private conn: Connection | null = null;
+  private shell: zmq.Dealer | null = null;
+  private control: zmq.Dealer | null = null;
+  private iopub: zmq.Subscriber | null = null;
+  private hb: zmq.Request | null = null;
+  private readonly sessionId = randomUUID();
+  private pending: PendingExecution | null = null;
+  private replyWaiters = new Map<string, (msg: JupyterMessage) => void>();
+  private iopubSeen = false;
+  private output = '';
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private exitWaiters: Array<() => void> = [];
+  private killedByUs = false;
+
+  private constructor(spec: KernelSpec, options: KernelSessionOptions) {
+    this.spec = spec;
+    this.options = options;
+  }
+
+  /** Start a kernel and wait until it answers kernel_info on shell and publishes on iopub. */
+  static async start(options: KernelSessionOptions = {}): Promise<KernelSession> {
+    const spec = options.spec ?? findKernelSpec(options.kernelName ?? KERNEL_NAME).spec;
+    const session = new KernelSession(spec, options);
+    await session.launch();
+    return session;
+  }
+
+  /** True while the kernel process is running. */
+  get alive(): boolean {
+    return this.child !== null && this.exitInfo === null;
+  }
+
+  /** The kernel process id (for tests and diagnostics). */
+  get pid(): number | undefined {
+    return this.child?.pid ?? undefined;
+  }
+
+  /** The connection file path while the kernel runs. */
+  get connectionFile(): string | null {
+    return this.tmpDir ? path.join(this.tmpDir, 'kernel.json') : null;
+  }
+
+  private async launch(): Promise<void> {
+    installExitHook();
+    const [shell, iopub, stdin, control, hb] = await freePorts(5);
+    this.conn = {
+      transport: 'tcp',
+      ip: '127.0.0.1',
+      shell_port: shell,
+      iopub_port: iopub,
+      stdin_port: stdin,
+      control_port: control,
+      hb_port: hb,
+      key: randomBytes(32).toString('hex'),
+      signature_scheme: 'hmac-sha256',
+      kernel_name: this.options.kernelName ?? KERNEL_NAME,
+    };
+    this.tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'selfsup-kernel-'));
+    const connectionFile = path.join(this.tmpDir, 'kernel.json');
+    fs.writeFileSync(connectionFile, JSON.stringify(this.conn), { mode: 0o600 });
+
+    const argv = this.spec.argv.map((a) => a.replace('{connection_file}', connectionFile));
+    this.output = '';
+    this.exitInfo = null;
+    this.killedByUs = false;
+    const child = spawn(argv[0], argv.slice(1), {
+      cwd: this.options.cwd ?? process.cwd(),
+      env: { ...process.env, ...this.spec.env, ...this.options.env } as NodeJS.ProcessEnv,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // own process group: killing it takes any children along
+    });
+    this.child = child;
+    live.add(this);
+    const capture = (chunk: Buffer) => {
+      this.output = tail(this.output + chunk.toString('utf8'), 16_000);
+    };
+    child.stdout?.on('data', capture);
+    child.stderr?.on('data', capture);
+    child.once('error', (err) => {
+      this.output += `\n${err.message}`;
+      this.onExit(null, null);
+    });
+    child.once('exit', (code, signal) => this.onExit(code, signal));
+
+    const addr = (port: number) => `tcp://${this.conn!.ip}:${port}`;
+    this.shell = new zmq.Dealer({ linger: 0 });
+    this.control = new zmq.Dealer({ linger: 0 });
+    this.iopub = new zmq.Subscriber({ linger: 0 });
+    this.hb = new zmq.Request({ linger: 0, relaxed: true, correlate: true });
+    this.shell.connect(addr(shell));
+    this.control.connect(addr(control));
+    this.iopub.connect(addr(iopub));
+    this.iopub.subscribe();
+    this.hb.connect(addr(hb));
+    void this.readLoop(this.shell, (m) => this.onReply(m));
+    void this.readLoop(this.control, (m) => this.onReply(m));
+    void this.readLoop(this.iopub, (m) => this.onIopub(m));
+
+    await this.waitUntilReady(this.options.startupTimeoutMs ?? 60_000);
+  }
+
+  private async waitUntilReady(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let replied = false;
+    while (Date.now() < deadline) {
+      if (!this.alive) {
+        const why = this.describeExit();
+        await this.cleanup();
+        throw new Error(`The ${this.spec.display_name} kernel exited during start-up (${why}).`);
+      }
+      // Resend until shell answers and iopub delivers: a SUB socket misses what was published
+      // before it connected (ZeroMQ's "slow joiner"), so one exchange is not proof.
+      const msg = createMessage('kernel_info_request', {}, this.sessionId);
+      const reply = this.request(this.shell!, msg, 1000);
+      const answer = await reply;
+      if (answer) replied = true;
+      if (replied && this.iopubSeen) return;
+    }
+    const tailText = this.output.trim() ? ` Kernel output:\n${tail(this.output, 2000)}` : '';
+    await this.killAndWait();
+    throw new Error(
+      `The ${this.spec.display_name} kernel did not answer within ${Math.round(timeoutMs / 1000)} s of starting.${tailText}`,
+    );
+  }
+
+  private async readLoop(socket: zmq.Dealer | zmq.Subscriber, handle: (m: JupyterMessage) => void): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        let message: JupyterMessage;
+        try {
+          message = decodeMessage(frames as Buffer[], this.conn!.key);
+        } catch {
+          continue; // unsigned or malformed: ignore, as Jupyter clients do
+        }
+        handle(message);
+      }
+    } catch {
+      // socket closed
+    }
+  }
+
+  private request(socket: zmq.Dealer, msg: JupyterMessage<unknown>, timeoutMs: number): Promise<JupyterMessage | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.replyWaiters.delete(msg.header.msg_id);
+        resolve(null);
+      }, timeoutMs);
+      this.replyWaiters.set(msg.header.msg_id, (reply) => {
+        clearTimeout(timer);
+        this.replyWaiters.delete(msg.header.msg_id);
+        resolve(reply);
+      });
+      socket.send(encodeMessage(msg, this.conn!.key)).catch(() => undefined);
+    });
+  }
+
+  private onReply(message: JupyterMessage): void {
+    const parentId = message.parent_header.msg_id;
+    if (!parentId) return;
+    const waiter = this.replyWaiters.get(parentId);
+    if (waiter) waiter(message);
+    const p = this.pending;
+    if (p && p.msgId === parentId && message.header.msg_type === 'execute_reply') {
+      p.reply = message.content;
+      if (p.idle || message.content.status === 'abort') p.settle();
+    }
+  }
+
+  private onIopub(message: JupyterMessage): void {
+    this.iopubSeen = true;
+    const p = this.pending;
+    if (!p || message.parent_header.msg_id !== p.msgId) return;
+    const c = message.content;
+    const add = (output: Output) => {
+      if (p.clearOnNext) {
+        p.outputs.length = 0;
+        p.byDisplayId.clear();
+        p.clearOnNext = false;
+      }
+      p.outputs.push(output);
+      p.onOutput?.(output);
+      return output;
+    };
+    switch (message.header.msg_type) {
+      case 'status':
+        if (c.execution_state === 'idle') {
+          p.idle = true;
+          if (p.reply) p.settle();
+        }
+        break;
+      case 'stream': {
+        const last = p.outputs[p.outputs.length - 1];
+        if (!p.clearOnNext && last && last.output_type === 'stream' && last.name === c.name) {
+          last.text = String(last.text) + c.text;
+          p.onOutput?.({ output_type: 'stream', name: c.name, text: c.text });
+        } else {
+          add({ output_type: 'stream', name: c.name, text: String(c.text) });
+        }
+        break;
+      }
+      case 'display_data': {
+        const output = add({ output_type: 'display_data', data: c.data ?? {}, metadata: c.metadata ?? {} });
+        const id = c.transient?.display_id;
+        if (id) p.byDisplayId.set(id, [...(p.byDisplayId.get(id) ?? []), output]);
+        break;
+      }
+      case 'update_display_data': {
+        const id = c.transient?.display_id;
+        for (const output of (id && p.byDisplayId.get(id)) || []) {
+          if (output.output_type === 'display_data') {
+            output.data = c.data ?? {};
+            output.metadata = c.metadata ?? {};
+          }
+        }
+        break;
+      }
+      case 'execute_result':
+        add({ output_type: 'execute_result', execution_count: c.execution_count ?? null, data: c.data ?? {}, metadata: c.metadata ?? {} });
+        break;
+      case 'error':
+        add({ output_type: 'error', ename: c.ename, evalue: c.evalue, traceback: c.traceback ?? [] });
+        break;
+      case 'clear_output':
+        if (c.wait) p.clearOnNext = true;
+        else {
+          p.outputs.length = 0;
+          p.byDisplayId.clear();
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.exitInfo) return;
+    this.exitInfo = { code, signal };
+    live.delete(this);
+    this.pending?.settle();
+    for (const w of this.exitWaiters.splice(0)) w();
+  }
+
+  private describeExit(): string {
+    const e = this.exitInfo;
+    if (!e) return 'still running';
+    const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
+    const oom = /heap out of memory|Reached heap limit|ENOMEM|Cannot allocate memory/i.test(this.output)
+      || (e.signal === 'SIGKILL' && !this.killedByUs);
+    const last = this.output.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
+    return `${how}${oom ? ', probably out of memory' : ''}${last ? `; last output: ${last.slice(0, 300)}` : ''}`;
+  }
+
+  /**
+   * Execute one cell. Resolves with the cell's status and outputs; never rejects for anything the
+   * cell does (errors, hangs, killing the kernel). Rejects only when the session is not running.
+   */
+  async execute(code: string, options: ExecuteOptions = {}): Promise<CellResult> {
+    if (!this.alive) throw new Error('Cannot execute: the kernel is not running (call restart())');
+    if (this.pending) throw new Error('Cannot execute: another cell is still running in this kernel');
+    const started = Date.now();
+    const timeoutMs = options.timeoutMs ?? 0;
+    const deadline = timeoutMs > 0 ? started + timeoutMs : Infinity;
+    for (let attempt = 0; ; attempt++) {
+      const outcome = await this.executeOnce(code, options, deadline);
+      const aborted = outcome.kind === 'reply' && outcome.reply.status === 'abort';
+      if (!aborted) return this.finishResult(outcome, started, timeoutMs);
+      // tslab refuses requests for 200 ms after a failed cell: wait it out and ask again.
+      if (attempt >= 50 || Date.now() > deadline) {
+        return this.finishResult({ kind: 'reply', reply: { status: 'error' }, outputs: [] }, started, timeoutMs, 'the kernel kept aborting the request');
+      }
+      await sleep(250);
+    }
+  }
+
+  private async executeOnce(
+    code: string,
+    options: ExecuteOptions,
+    deadline: number,
+  ): Promise<{ kind: 'reply'; reply: Record<string, any>; outputs: Output[] } | { kind: 'timeout' | 'dead'; outputs: Output[]; reply?: Record<string, any> }> {
+    const msg = createMessage(
+      'execute_request',
+      { code, silent: false, store_history: true, user_expressions: {}, allow_stdin: false, stop_on_error: false },
+      this.sessionId,
+    );
+    let settle!: () => void;
+    const done = new Promise<void>((resolve) => (settle = resolve));
+    const p: PendingExecution = {
+      msgId: msg.header.msg_id,
+      outputs: [],
+      byDisplayId: new Map(),
+      clearOnNext: false,
+      reply: null,
+      idle: false,
+      onOutput: options.onOutput,
+      settle,
+    };
+    this.pending = p;
+    try {
+      await this.shell!.send(encodeMessage(msg, this.conn!.key));
+      const remaining = deadline - Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = Number.isFinite(remaining)
+        ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, remaining))))
+        : new Promise<'timeout'>(() => undefined);
+      const first = await Promise.race([done.then(() => 'done' as const), timedOut]);
+      clearTimeout(timer);
+      if (first === 'done') {
+        if (p.reply) return { kind: 'reply', reply: p.reply, outputs: p.outputs };
+        return { kind: 'dead', outputs: p.outputs };
+      }
+      // Over time: interrupt, give it a moment, then kill.
+      await this.interrupt();
+      const grace = this.options.interruptGraceMs ?? 3000;
+      const recovered = await Promise.race([done.then(() => true), sleep(grace).then(() => false)]);
+      if (!recovered || !p.reply) await this.killAndWait();
+      return { kind: 'timeout', outputs: p.outputs, reply: p.reply ?? undefined };
+    } finally {
+      this.pending = null;
+    }
+  }
+
+  private finishResult(
+    outcome: { kind: 'reply'; reply: Record<string, any>; outputs: Output[] } | { kind: 'timeout' | 'dead'; outputs: Output[]; reply?: Record<string, any> },
+    started: number,
+    timeoutMs: number,
+    note?: string,
+  ): CellResult {
+    const outputs = outcome.outputs;
+    const durationMs = Date.now() - started;
+    let status: CellStatus;
+    let error: ErrorOutput | undefined;
+    let executionCount: number | null = null;
+    if (outcome.kind === 'reply') {
+      executionCount = typeof outcome.reply.execution_count === 'number' ? outcome.reply.execution_count : null;
+      if (outcome.reply.status === 'ok') status = 'ok';
+      else {
+        status = 'error';
+        const reported = outputs.find((o): o is ErrorOutput => o.output_type === 'error');
+        if (reported) error = reported;
+        else {
+          const stderr = outputs.filter((o) => o.output_type === 'stream' && o.name === 'stderr').map((o) => String((o as { text: string }).text)).join('');
+          error = outcome.reply.ename
+            ? { output_type: 'error', ename: outcome.reply.ename, evalue: outcome.reply.evalue ?? '', traceback: outcome.reply.traceback ?? [] }
+            : errorFromStderr(stderr || note || 'the cell failed');
+          outputs.push(error);
+        }
+      }
+    } else if (outcome.kind === 'timeout') {
+      status = 'timeout';
+      if (typeof outcome.reply?.execution_count === 'number') executionCount = outcome.reply.execution_count;
+      const killed = !this.alive;
+      error = {
+        output_type: 'error',
+        ename: 'CellTimeoutError',
+        evalue: `the cell did not finish within ${Math.round(timeoutMs / 100) / 10} s; ${killed ? 'the kernel did not respond to an interrupt and was stopped' : 'it was interrupted'}`,
+        traceback: [],
+      };
+      error.traceback = [`${error.ename}: ${error.evalue}`];
+      outputs.push(error);
+    } else {
+      status = 'dead';
+      error = { output_type: 'error', ename: 'KernelDiedError', evalue: `the kernel died while running this cell (${this.describeExit()})`, traceback: [] };
+      error.traceback = [`${error.ename}: ${error.evalue}`];
+      outputs.push(error);
+    }
+    return { status, executionCount, outputs, error, durationMs };
+  }
+
+  /** Ask the kernel to stop the running cell (SIGINT, or interrupt_request when the spec says so). */
+  async interrupt(): Promise<void> {
+    if (!this.alive) return;
+    if (this.spec.interrupt_mode === 'message') {
+      const msg = createMessage('interrupt_request', {}, this.sessionId);
+      await this.request(this.control!, msg, 1000);
+    } else {
+      try {
+        process.kill(this.child!.pid!, 'SIGINT');
+      } catch {
+        // already gone
+      }
+    }
+  }
+
+  /** Heartbeat: does the kernel echo within `timeoutMs`? (A kernel busy in a synchronous loop does not.) */
+  async ping(timeoutMs = 1000): Promise<boolean> {
+    if (!this.alive || !this.hb) return false;
+    const payload = Buffer.from(randomUUID());
+    try {
+      await this.hb.send(payload);
+      const answer = await Promise.race([this.hb.receive(), sleep(timeoutMs).then(() => null)]);
+      return answer !== null && Buffer.from(answer[0]).equals(payload);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Stop the kernel and start a fresh one with the same spec and options. */
+  async restart(): Promise<void> {
+    await this.shutdown();
+    await this.launch();
+  }
+
+  /** Ask the kernel to shut down; kill it if it has not exited within `graceMs`. Always cleans up. */
+  async shutdown(graceMs = 2000): Promise<void> {
+    if (this.alive && this.control) {
+      const msg = createMessage('shutdown_request', { restart: false }, this.sessionId);
+      this.control.send(encodeMessage(msg, this.conn!.key)).catch(() => undefined);
+      await Promise.race([this.waitForExit(), sleep(graceMs)]);
+    }
+    await this.killAndWait();
+  }
+
+  private waitForExit(): Promise<void> {
+    if (!this.child || this.exitInfo) return Promise.resolve();
+    return new Promise((resolve) => this.exitWaiters.push(resolve));
+  }
+
+  private async killAndWait(): Promise<void> {
+    this.killNow();
+    await Promise.race([this.waitForExit(), sleep(5000)]);
+    await this.cleanup();
+  }
+
+  /** Synchronously kill the kernel's process group and remove its connection file. */
+  killNow(): void {
+    if (this.child?.pid && !this.exitInfo) {
+      this.killedByUs = true;
+      try {
+        process.kill(-this.child.pid, 'SIGKILL');
+      } catch {
+        try {
+          this.child.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    if (this.tmpDir) {
+      fs.rmSync(this.tmpDir, { recursive: true, force: true });
+      this.tmpDir = null;
+    }
+  }
+
+  private async cleanup(): Promise<void> {
+    for (const socket of [this.shell, this.control, this.iopub, this.hb]) {
+      try {
+        socket?.close();
+      } catch {
+        // already closed
+      }
+    }
+    this.shell = this.control = this.iopub = null;
+    this.hb = null;
+    this.iopubSeen = false;
+    this.replyWaiters.clear();
+    if (this.tmpDir) {
+      fs.rmSync(this.tmpDir, { recursive: true, force: true });
+      this.tmpDir = null;
+    }
+    live.delete(this);
+  }
+}
