@@ -61,21 +61,21 @@ export interface PrepareCifar10Result {
   seconds: number;
 }
 
-/** Print progress as plain lines: one per stage change, per file, and per 10% of a download. */
+/**
+ * The default progress reporter: plain lines, few of them — the cache check, the fetch, each
+ * 10% of a download, the unpacking, and each file written.
+ */
 export function printProgress(log: (line: string) => void = console.log): (p: PrepareProgress) => void {
-  let lastStage = '';
   let lastTenth = -1;
   return ({ stage, done, total, file }) => {
-    if (stage === 'download' && total > 1000) {
+    if (stage === 'check' && done === total) log(`cifar10: checked ${total} cached files`);
+    else if (stage === 'download' && total > 1) {
       const tenth = Math.floor((10 * done) / total);
-      if (tenth === lastTenth) return;
+      if (tenth !== lastTenth) log(`cifar10: download ${(done / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`);
       lastTenth = tenth;
-      log(`cifar10: download ${(done / 1e6).toFixed(1)} / ${(total / 1e6).toFixed(1)} MB`);
-      return;
-    }
-    if (stage === lastStage && done === 0) return;
-    lastStage = stage;
-    log(`cifar10: ${stage}${file ? ` ${file}` : ''} (${done}/${total})`);
+    } else if ((stage === 'download' || stage === 'extract') && done === 0) {
+      log(`cifar10: ${stage === 'download' ? 'fetching' : 'extracting'} ${file}`);
+    } else if (stage === 'convert' && done > 0) log(`cifar10: ${file} verified and written (${done}/${total})`);
   };
 }
 
