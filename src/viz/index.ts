@@ -26,6 +26,6 @@ export type { SurfacePlotOptions } from './surface-plot';
 export { liveLineChart } from './live-line-chart';
 export type { LiveLineChart, LiveLineChartOptions } from './live-line-chart';
 export { progress, withProgress, ProgressBar } from './progress';
-export type { ProgressOptions, WithProgressOptions, Metrics, ProgressIterable, ProgressAsyncIterable } from './progress';
+export type { ProgressOptions, WithProgressOptions, ProgressMetrics, ProgressIterable, ProgressAsyncIterable } from './progress';
 export { detectOutputEnv, outputMode } from './output-env';
 export type { OutputEnv, OutputMode } from './output-env';

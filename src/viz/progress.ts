@@ -25,14 +25,14 @@ export interface ProgressOptions {
 }
 
 /** Metric values shown after the counts, e.g. `{ loss: 0.42, lr: 0.002 }`. */
-export type Metrics = Record<string, number>;
+export type ProgressMetrics = Record<string, number>;
 
 /** A running progress bar; make one with `progress(total, options)`. */
 export class ProgressBar {
   /** Items done so far. */
   count = 0;
   /** The latest metrics passed to `update`. */
-  metrics: Metrics = {};
+  metrics: ProgressMetrics = {};
   readonly mode: OutputMode;
   private readonly env: OutputEnv;
   private readonly start: number;
@@ -67,7 +67,7 @@ export class ProgressBar {
    * Count `increment` more items done (default 1; 0 just sets metrics) and remember `metrics`.
    * Redraws at most every `minIntervalMs`; in lines mode prints every 10% or 30 s.
    */
-  update(increment = 1, metrics?: Metrics): void {
+  update(increment = 1, metrics?: ProgressMetrics): void {
     if (this.closed) return;
     this.count += increment;
     if (metrics) this.metrics = { ...this.metrics, ...metrics };

@@ -12,7 +12,7 @@ export type Matrix = ArrayLike<ArrayLike<number>> | tf.Tensor2D;
 
 /** A flat number[] from an array-like or a tensor of any rank (row-major). */
 export function readValues(values: Values): number[] {
-  if (values instanceof tf.Tensor) return Array.from(values.dataSync());
+  if (values instanceof tf.Tensor) return tensorValues(values, values.dataSync());
   return Array.from(values);
 }
 
@@ -25,7 +25,7 @@ export function readMatrix(matrix: Matrix, fn: string, name: string): { rows: nu
     const [n, d] = matrix.shape as [number, number];
     const flat = matrix.dataSync();
     const rows: number[][] = [];
-    for (let i = 0; i < n; i++) rows.push(Array.from(flat.subarray(i * d, (i + 1) * d)));
+    for (let i = 0; i < n; i++) rows.push(tensorValues(matrix, flat.subarray(i * d, (i + 1) * d)));
     return { rows, shape: [n, d] };
   }
   const rows = Array.from(matrix, (r) => Array.from(r));
@@ -37,6 +37,15 @@ export function readMatrix(matrix: Matrix, fn: string, name: string): { rows: nu
     );
   }
   return { rows, shape: [rows.length, d] };
+}
+
+/**
+ * Numbers of a tensor's data; float32 values are shortened to 8 significant digits (0.2, not
+ * 0.20000000298023224), which float32 cannot tell apart anyway, so specs stay small and readable.
+ */
+function tensorValues(t: tf.Tensor, data: ArrayLike<number>): number[] {
+  const values = Array.from(data);
+  return t.dtype === 'float32' ? values.map((v) => (Number.isFinite(v) ? Number(v.toPrecision(8)) : v)) : values;
 }
 
 /** Labels as strings: numbers (or a tensor of class ids) become names via `classNames` when given. */

@@ -26,7 +26,9 @@ export type { TopLevelSpec as VegaLiteSpec };
 export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   let compiled: ReturnType<typeof vl.compile>;
   try {
-    compiled = vl.compile(spec, { logger: strictLogger() });
+    // vega tags the data objects it is given (Symbol(vega_id)): render from a copy so the spec
+    // we emit stays exactly what the caller built.
+    compiled = vl.compile(JSON.parse(JSON.stringify(spec)) as TopLevelSpec, { logger: strictLogger() });
   } catch (e) {
     throw new Error(`Error in renderVegaLiteSvg: ${(e as Error).message}`);
   }
