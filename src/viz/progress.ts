@@ -212,9 +212,9 @@ export function withProgress<T>(
   };
 }
 
-/** Seconds as m:ss, or h:mm:ss from an hour on. */
+/** Whole seconds (floored, as tqdm does) as m:ss, or h:mm:ss from an hour on. */
 function clock(seconds: number): string {
-  const s = Math.max(0, Math.round(seconds));
+  const s = Math.max(0, Math.floor(seconds + 1e-9));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const ss = String(s % 60).padStart(2, '0');
