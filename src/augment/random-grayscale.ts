@@ -1,0 +1,18 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../backend/seed';
+import { applyToSome, checkImageBatch, checkProbability, drawMask } from './per-sample';
+import { rgbToGrayscale } from './rgb-to-grayscale';
+
+/**
+ * Turn each image grey with probability `p` (default 0.2, SimCLR's "colour drop"), per sample:
+ * all three channels become 0.2989 R + 0.587 G + 0.114 B.
+ * @param x - [B, H, W, 3] images.
+ * @returns same shape.
+ */
+export function randomGrayscale(x: tf.Tensor4D, options: { p?: number; seed: number }): tf.Tensor4D {
+  checkImageBatch('randomGrayscale', x, 3);
+  const { p = 0.2, seed } = options;
+  checkProbability('randomGrayscale', 'p', p);
+  const mask = drawMask(createRng(seed), x.shape[0], p);
+  return applyToSome('randomGrayscale', x, mask, (chosen) => rgbToGrayscale(chosen, true));
+}

@@ -1,0 +1,83 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRng } from '../backend/seed';
+import { colorJitter } from './color-jitter';
+import { composeAugmentations, type AugmentStep } from './compose-augmentations';
+import { gaussianBlur } from './gaussian-blur';
+import { horizontalFlip } from './horizontal-flip';
+import { checkImageBatch, type Augmentation } from './per-sample';
+import { randomGrayscale } from './random-grayscale';
+import { randomResizedCrop } from './random-resized-crop';
+
+/** The SimCLR view recipe. Defaults are the paper's CIFAR-10 setting (Chen et al. 2020, appendix B.9). */
+export interface SimclrViewOptions {
+  /** Output side (default: the input's height). */
+  size?: number;
+  /** Crop area range (default [0.08, 1], the Inception crop SimCLR uses for CIFAR-10 too). */
+  scale?: [number, number];
+  /** Crop aspect-ratio range (default [3/4, 4/3]). */
+  ratio?: [number, number];
+  /** Horizontal flip probability (default 0.5). */
+  flipP?: number;
+  /**
+   * Colour distortion strength s (default 0.5 for CIFAR-10; 1.0 on ImageNet): brightness,
+   * contrast and saturation 0.8 s, hue 0.2 s, i.e. 0.4 / 0.4 / 0.4 / 0.1 at s = 0.5.
+   */
+  strength?: number;
+  /** Probability of the colour jitter (default 0.8). */
+  jitterP?: number;
+  /** Probability of colour drop, i.e. greyscale (default 0.2). */
+  grayscaleP?: number;
+  /** Probability of gaussian blur (default 0: SimCLR leaves it out on 32 x 32 images; 0.5 on ImageNet). */
+  blurP?: number;
+}
+
+/** The pipeline steps for the given recipe (shared by simclrViews and multiCropViews). */
+export function simclrSteps(height: number, options: SimclrViewOptions = {}): AugmentStep[] {
+  const {
+    size = height, scale = [0.08, 1], ratio = [3 / 4, 4 / 3], flipP = 0.5, strength = 0.5,
+    jitterP = 0.8, grayscaleP = 0.2, blurP = 0,
+  } = options;
+  const s = strength;
+  const steps: AugmentStep[] = [
+    { name: 'randomResizedCrop', apply: (x, seed) => randomResizedCrop(x, { size, scale, ratio, seed }) },
+    { name: 'horizontalFlip', apply: (x, seed) => horizontalFlip(x, { p: flipP, seed }) },
+    {
+      name: 'colorJitter',
+      p: jitterP,
+      apply: (x, seed) => colorJitter(x, { brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: 0.2 * s, seed }),
+    },
+    { name: 'randomGrayscale', apply: (x, seed) => randomGrayscale(x, { p: grayscaleP, seed }) },
+  ];
+  if (blurP > 0) steps.push({ name: 'gaussianBlur', apply: (x, seed) => gaussianBlur(x, { p: blurP, seed }) });
+  return steps;
+}
+
+/**
+ * One SimCLR view as an Augmentation: random resized crop, flip, colour jitter (p = 0.8),
+ * greyscale (p = 0.2), optional blur — every random choice drawn per sample from the seed.
+ */
+export function simclrAugmentation(height: number, options: SimclrViewOptions = {}): Augmentation {
+  return composeAugmentations(simclrSteps(height, options));
+}
+
+/**
+ * Two independently augmented views of every image, as SimCLR trains on: the positive pair
+ * (x1[i], x2[i]) shares its source image; everything else in the batch is a negative.
+ * Defaults: the paper's CIFAR-10 recipe (Inception crop, flip, colour distortion of strength
+ * 0.5 with p = 0.8, greyscale p = 0.2, no blur). Brightness is multiplicative (SimCLR v2 code,
+ * torchvision); the adjustments come in a random order per sample.
+ *
+ * @param x - [B, H, W, 3] images in [0, 1].
+ * @returns [x1, x2], each [B, size, size, 3] in [0, 1]; the caller owns both.
+ * @example
+ * const [x1, x2] = simclrViews(x, { seed: step });
+ * @see notebooks (SimCLR chapter)
+ */
+export function simclrViews(x: tf.Tensor4D, options: SimclrViewOptions & { seed: number }): [tf.Tensor4D, tf.Tensor4D] {
+  checkImageBatch('simclrViews', x, 3);
+  const rng = createRng(options.seed);
+  const view = simclrAugmentation(x.shape[1], options);
+  const seed1 = rng.seed();
+  const seed2 = rng.seed();
+  return tf.tidy(() => [view(x, seed1), view(x, seed2)]);
+}
