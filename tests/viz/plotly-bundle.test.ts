@@ -92,3 +92,42 @@ test('tensor inputs are read without leaking', async () => {
   });
   tf.dispose([p, z, labels, x]);
 });
+
+test('under an AMD loader (classic Notebook\'s require.js) the inlined library still defines window.Plotly', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const vm = require('node:vm') as typeof import('node:vm');
+  const html = plotlyHtml({ data: [], layout: {} }, { includeLibrary: true, id: 'p' });
+  const library = html.slice(html.indexOf('>') + 1, html.indexOf('</script>'));
+  // Just enough of a browser for plotly.js to initialise: everything DOM-ish is an inert stub.
+  const stub: unknown = new Proxy(function () {}, {
+    get: (_t, k) => (k === Symbol.toPrimitive ? () => '' : stub),
+    apply: () => stub,
+    construct: () => stub as object,
+  });
+  let defineCalls = 0;
+  const define = Object.assign(() => void defineCalls++, { amd: true });
+  const win: Record<string, unknown> = { URL: stub, Blob: stub, document: stub, navigator: { userAgent: 'node' } };
+  win.self = win.window = win;
+  const context = vm.createContext({
+    ...win, define, self: win, window: win, console, setTimeout, clearTimeout, setInterval, clearInterval,
+    DOMParser: stub, Image: stub, XMLSerializer: stub, Worker: stub, getComputedStyle: stub, requestAnimationFrame: stub,
+  });
+  vm.runInContext(library, context);
+  assert.equal(defineCalls, 0);
+  assert.equal(typeof (win.Plotly as { newPlot?: unknown })?.newPlot, 'function');
+});
+
+test('the drawing script calls Plotly.newPlot with the figure, or says which cell to re-run', async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const vm = require('node:vm') as typeof import('node:vm');
+  const fig = { data: [{ type: 'surface', z: [[1]] }], layout: { title: { text: '<b>' } } };
+  const html = plotlyHtml(fig, { includeLibrary: false, id: 'p9' });
+  const script = html.slice(html.lastIndexOf('<script type="text/javascript">') + 31, html.lastIndexOf('</script>'));
+  const calls: unknown[][] = [];
+  vm.runInNewContext(script, { window: { Plotly: { newPlot: (...a: unknown[]) => calls.push(a) } }, setTimeout });
+  assert.deepEqual(JSON.parse(JSON.stringify(calls)), [['p9', fig.data, fig.layout, { responsive: true }]]);
+  // No Plotly in the page: retry, then explain (fake timers run the retries at once).
+  const el = { textContent: '' };
+  vm.runInNewContext(script, { window: {}, document: { getElementById: () => el }, setTimeout: (f: () => void) => f() });
+  assert.match(el.textContent, /re-run the first cell that draws a plotly chart/);
+});
