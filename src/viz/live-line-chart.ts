@@ -36,6 +36,9 @@ export interface LiveLineChart {
 /**
  * Start a live line chart. In a notebook the first redraw adds an output and every later one
  * replaces it; outside a kernel nothing is rendered until `close()` prints a one-line summary.
+ * Rendering is asynchronous (vega), so redraws happen while the loop awaits something (an
+ * async training step, `await tf.nextFrame()`); a loop that never awaits shows its chart at
+ * `close()`.
  *
  * @example
  * const live = liveLineChart({ yLabel: 'loss', title: 'SimCLR' });
