@@ -45,6 +45,8 @@ export function scatterChartSpec(points: Matrix, options: ScatterChartOptions = 
         { field: 'y', type: 'quantitative', format: '.3~g' },
       ],
     },
+    // Past 1000 points, drop the SVG's per-point ARIA labels: they make it ~1.7x larger.
+    ...(values.length > 1000 ? { config: { aria: false } } : {}),
   } as TopLevelSpec;
 }
 

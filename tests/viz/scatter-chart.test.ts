@@ -55,3 +55,11 @@ test('tensor inputs are read without leaking', async () => {
   await assertNoLeak(() => scatterChart(p, { labels: l }, { writer }));
   tf.dispose([p, l]);
 });
+
+test('large scatters drop per-point ARIA labels from the SVG', async () => {
+  const many = Array.from({ length: 1001 }, (_, i) => [i, i % 7]);
+  const spec = scatterChartSpec(many) as { config?: { aria?: boolean } };
+  assert.equal(spec.config?.aria, false);
+  assert.equal((scatterChartSpec(points) as { config?: unknown }).config, undefined);
+  compileVegaLite(spec);
+});
