@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import assert from 'node:assert/strict';
+import * as vl from 'vega-lite';
 import type { DisplayMessage, DisplayWriter } from '../../src/viz';
 
 /** A fake tslab writer that records every message. */
@@ -49,8 +50,6 @@ export async function assertNoLeak(fn: () => unknown | Promise<unknown>): Promis
 
 /** Compile a vega-lite spec, failing on any warning or error; returns the vega spec. */
 export function compileVegaLite(spec: unknown): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const vl = require('vega-lite') as typeof import('vega-lite');
   const problems: string[] = [];
   const logger = {
     level: () => logger,
@@ -59,7 +58,7 @@ export function compileVegaLite(spec: unknown): unknown {
     info: () => logger,
     debug: () => logger,
   };
-  const out = vl.compile(spec as import('vega-lite').TopLevelSpec, { logger: logger as never });
+  const out = vl.compile(spec as vl.TopLevelSpec, { logger: logger as never });
   assert.deepEqual(problems, [], 'vega-lite warnings');
   return out.spec;
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
 import {
   PLOTLY_MIME,
@@ -94,8 +95,6 @@ test('tensor inputs are read without leaking', async () => {
 });
 
 test('under an AMD loader (classic Notebook\'s require.js) the inlined library still defines window.Plotly', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const vm = require('node:vm') as typeof import('node:vm');
   const html = plotlyHtml({ data: [], layout: {} }, { includeLibrary: true, id: 'p' });
   const library = html.slice(html.indexOf('>') + 1, html.indexOf('</script>'));
   // Just enough of a browser for plotly.js to initialise: everything DOM-ish is an inert stub.
@@ -118,8 +117,6 @@ test('under an AMD loader (classic Notebook\'s require.js) the inlined library s
 });
 
 test('the drawing script calls Plotly.newPlot with the figure, or says which cell to re-run', async () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const vm = require('node:vm') as typeof import('node:vm');
   const fig = { data: [{ type: 'surface', z: [[1]] }], layout: { title: { text: '<b>' } } };
   const html = plotlyHtml(fig, { includeLibrary: false, id: 'p9' });
   const script = html.slice(html.lastIndexOf('<script type="text/javascript">') + 31, html.lastIndexOf('</script>'));
