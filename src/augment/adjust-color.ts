@@ -53,10 +53,9 @@ export function adjustHue(x: tf.Tensor4D, shift: number | number[]): tf.Tensor4D
   return tf.tidy(() => {
     const fs = factors('adjustHue', x, shift);
     const [n, height, width] = x.shape;
-    const { h, max, delta } = hueMaxDelta(x); // [1, P] planes, P = B*H*W in sample order
-    const rotated = h.reshape([n, height * width]).add(fs.reshape([n, 1])); // [B, H*W]
-    const wrapped = rotated.sub(rotated.floor()).reshape([1, -1]); // [1, P]
-    const planes = rgbPlanesFromHue(wrapped, max, delta); // [3, P]
-    return planes.transpose().reshape(x.shape).clipByValue(0, 1) as tf.Tensor4D; // [B, H, W, 3]
+    const { h6, max, delta } = hueMaxDelta(x); // [1, P] planes, P = B*H*W in sample order
+    const rotated = h6.reshape([n, height * width]).add(fs.reshape([n, 1]).mul(6)).reshape([1, -1]); // 6 (H + shift), [1, P]
+    const planes = rgbPlanesFromHue(rotated, max, delta); // [3, P], within [min, max] of each pixel
+    return planes.transpose().reshape(x.shape) as tf.Tensor4D; // [B, H, W, 3]
   });
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { applyToSome, checkImageBatch, checkProbability, drawMask } from './per-sample';
+import { checkImageBatch, checkProbability, drawMask, perSample } from './per-sample';
 import { rgbToGrayscale } from './rgb-to-grayscale';
 
 /**
@@ -14,5 +14,10 @@ export function randomGrayscale(x: tf.Tensor4D, options: { p?: number; seed: num
   const { p = 0.2, seed } = options;
   checkProbability('randomGrayscale', 'p', p);
   const mask = drawMask(createRng(seed), x.shape[0], p);
-  return applyToSome('randomGrayscale', x, mask, (chosen) => rgbToGrayscale(chosen, true));
+  if (!mask.some((m) => m)) return x.clone();
+  return tf.tidy(() => {
+    // x (1 - m) + gray m: the [B, H, W, 1] grey broadcasts over the channels (no tile)
+    const m = perSample(mask.map((v) => (v ? 1 : 0)));
+    return x.mul(tf.scalar(1).sub(m)).add(rgbToGrayscale(x).mul(m)) as tf.Tensor4D;
+  });
 }

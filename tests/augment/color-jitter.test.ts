@@ -35,6 +35,26 @@ test('In fixed order, is colorJitter the four adjustments applied in turn with i
   tf.dispose([x, y, want]);
 });
 
+test('In random order, does each sample still get each adjustment once with its own factor?', () => {
+  // brightness, contrast and saturation commute when nothing clips (up to the luma weights
+  // summing to 0.9999), and hue commutes with brightness: the order must then not matter
+  const x = randomImages([64, 4, 4, 3], 7, 0.3, 0.5);
+  const linear = { brightness: 0.2, contrast: 0.2, saturation: 0.2, seed: 11 };
+  const a = colorJitter(x, linear);
+  const b = colorJitter(x, { ...linear, randomOrder: false });
+  assert.ok(maxAbsDiff(a, b) < 1e-4);
+  const bh = { brightness: 0.4, hue: 0.3, seed: 12 };
+  const c = colorJitter(x, bh);
+  const d = colorJitter(x, { ...bh, randomOrder: false });
+  assert.ok(maxAbsDiff(c, d) < 1e-5);
+  // with saturation and hue, which do not commute, the random order does change results
+  const sh = { saturation: 0.9, hue: 0.5, seed: 13 };
+  const e = colorJitter(x, sh);
+  const f = colorJitter(x, { ...sh, randomOrder: false });
+  assert.ok(maxAbsDiff(e, f) > 1e-3);
+  tf.dispose([x, a, b, c, d, e, f]);
+});
+
 test('Does hue-only jitter keep every pixel max and min, and saturation-only jitter keep grey images grey?', () => {
   const x = randomImages([8, 4, 4, 3], 3);
   const y = colorJitter(x, { hue: 0.5, seed: 1 });
