@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs';
+import { multiCropViews, type MultiCropOptions } from '../../augment/multi-crop-views';
+import { normalizeImages, type ChannelStats } from '../../augment/normalize-images';
+import { l2NormalizeRows } from '../../losses/common';
+import { swavLoss } from '../../losses/swav';
+import type { Module } from '../../models/module';
+import { resolveConfig } from '../../models/module';
+import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projection-head';
+import { Prototypes } from '../../models/prototypes';
+import { stepSeed } from '../step-seed';
+import { type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';
+
+/** Configuration of the {@link swav} recipe. */
+export interface SwavConfig {
+  /** Softmax temperature of the swapped prediction (SwAV: 0.1). */
+  temperature: number;
+  /** Sinkhorn-Knopp entropy regularisation (SwAV: 0.05). */
+  epsilon: number;
+  /** Sinkhorn-Knopp iterations (SwAV: 3). */
+  iterations: number;
+  /** K prototypes (lightly's CIFAR benchmark: 512). */
+  numPrototypes: number;
+  /** Steps during which the prototypes are not trained (SwAV: the first epoch, 313 iterations). */
+  freezePrototypesSteps: number;
+  /** Projection head overrides. */
+  projection: Partial<ProjectionHeadConfig>;
+  /** Multi-crop views (without the seed): 2 global crops and numLocal small ones. */
+  crops: Omit<MultiCropOptions, 'seed'>;
+  /** Standardise views with these channel statistics; null = feed [0, 1]. */
+  normalize: ChannelStats | null;
+  /** Run seed. */
+  seed: number;
+}
+
+/** SwAV for 32 x 32 images: T = 0.1, eps = 0.05, 3 iterations, 512 prototypes, 2 x 32 + 4 x 16 crops. */
+export function defaultSwavConfig(): SwavConfig {
+  return {
+    temperature: 0.1,
+    epsilon: 0.05,
+    iterations: 3,
+    numPrototypes: 512,
+    freezePrototypesSteps: 313,
+    projection: {},
+    crops: { numLocal: 4 },
+    normalize: {},
+    seed: 0,
+  };
+}
+
+/**
+ * SwAV as a {@link fit} recipe: multi-crop views, features projected and L2-normalised, scored
+ * against normalised prototypes; codes from Sinkhorn-Knopp on the global crops; each crop
+ * predicts the other crops' codes (swavLoss). The prototypes are renormalised after every
+ * optimiser step and frozen for the first `freezePrototypesSteps` steps.
+ *
+ *   z_v = normalize(g(f(crop_v)));  s_v = z_v C^T;  loss = swavLoss(s_global, s_local, T, eps)
+ *
+ * Paper: Caron et al., "Unsupervised Learning of Visual Features by Contrasting Cluster
+ * Assignments" (SwAV), NeurIPS 2020, Sec. 3 and App. A.
+ *
+ * @param encoder - backbone accepting every crop size (global average pooling), trained in place.
+ * @example
+ * const recipe = swav(encoder, { numPrototypes: 100, freezePrototypesSteps: 195 });
+ */
+export function swav(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SwavConfig> = {}): SslRecipe<ImageBatch> & { config: SwavConfig; head: ProjectionHead; prototypes: Prototypes } {
+  const c = resolveConfig('swav', defaultSwavConfig(), config);
+  const head = new ProjectionHead({ inputDim: featureDimOf(encoder, c.crops.globalSize ?? 32), seed: c.seed + 1, ...c.projection });
+  const prototypes = new Prototypes({
+    dim: head.config.outputDim,
+    numPrototypes: c.numPrototypes,
+    freezeSteps: c.freezePrototypesSteps,
+    seed: c.seed + 2,
+  });
+  prototypes.normalize();
+  const scores = (views: tf.Tensor4D[]): tf.Tensor2D[] => {
+    if (views.length === 0) return [];
+    let x = tf.concat(views, 0) as tf.Tensor4D; // [V B, h, w, 3]
+    if (c.normalize) x = normalizeImages(x, c.normalize);
+    const z = l2NormalizeRows(head.apply(encoder.apply(x, { training: true }), { training: true }));
+    const s = prototypes.apply(z); // [V B, K]
+    return tf.split(s, views.length, 0) as tf.Tensor2D[];
+  };
+  return {
+    name: 'SwAV',
+    config: c,
+    head,
+    prototypes,
+    encoder,
+    modules: { encoder, head, prototypes },
+    variables: (step: number) => [...encoder.trainableVariables, ...head.trainableVariables, ...prototypes.trainableVariablesAt(step)],
+    loss({ x }: ImageBatch, step: number) {
+      const { global, local } = multiCropViews(x, { ...c.crops, seed: stepSeed(c.seed, step) });
+      return swavLoss(scores(global), scores(local), { temperature: c.temperature, epsilon: c.epsilon, iterations: c.iterations });
+    },
+    afterStep() {
+      prototypes.normalize();
+    },
+    dispose() {
+      head.dispose();
+      prototypes.dispose();
+    },
+  };
+}
