@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
 import { checkImageBatch } from './per-sample';
-import { simclrAugmentation, type SimclrViewOptions } from './simclr-views';
+import { checkKeys, simclrAugmentation, type SimclrViewOptions } from './simclr-views';
 
 /** Options of `multiCropViews` (SwAV's multi-crop). */
 export interface MultiCropOptions extends Omit<SimclrViewOptions, 'size' | 'scale'> {
@@ -37,6 +37,7 @@ export function multiCropViews(x: tf.Tensor4D, options: MultiCropOptions): { glo
     seed, numLocal = 6, globalSize = height, localSize = Math.round(height / 2),
     globalScale = [0.14, 1], localScale = [0.05, 0.14], ...recipe
   } = options;
+  checkKeys('multiCropViews', recipe, ['ratio', 'flipP', 'strength', 'jitterP', 'randomOrder', 'grayscaleP', 'blurP', 'solarizeP']);
   if (!(Number.isInteger(numLocal) && numLocal >= 0)) {
     throw new Error(`Error in multiCropViews: numLocal must be a non-negative integer, but got ${numLocal}`);
   }

@@ -7,6 +7,7 @@ import { horizontalFlip } from './horizontal-flip';
 import { checkImageBatch, type Augmentation } from './per-sample';
 import { randomGrayscale } from './random-grayscale';
 import { randomResizedCrop } from './random-resized-crop';
+import { solarize } from './solarize';
 
 /** The SimCLR view recipe. Defaults are the paper's CIFAR-10 setting (Chen et al. 2020, appendix B.9). */
 export interface SimclrViewOptions {
@@ -35,14 +36,37 @@ export interface SimclrViewOptions {
   grayscaleP?: number;
   /** Probability of gaussian blur (default 0: SimCLR leaves it out on 32 x 32 images; 0.5 on ImageNet). */
   blurP?: number;
+  /** Probability of solarize, applied last (default 0; BYOL's second view uses 0.2). */
+  solarizeP?: number;
+}
+
+/**
+ * The resolved SimCLR view recipe for images of the given height: the paper's CIFAR-10 setting
+ * (Inception crop (0.08, 1), flip 0.5, colour strength 0.5 at p = 0.8 in random order,
+ * greyscale 0.2, no blur, no solarize), with `overrides` merged in.
+ * @throws "Error in simclrViews: Unknown config key: ..." for a key the recipe does not have.
+ */
+export function defaultSimclrViewOptions(height: number, overrides: SimclrViewOptions = {}): Required<SimclrViewOptions> {
+  const defaults: Required<SimclrViewOptions> = {
+    size: height, scale: [0.08, 1], ratio: [3 / 4, 4 / 3], flipP: 0.5, strength: 0.5, jitterP: 0.8,
+    randomOrder: true, grayscaleP: 0.2, blurP: 0, solarizeP: 0,
+  };
+  checkKeys('simclrViews', overrides, Object.keys(defaults));
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
+  return { ...defaults, ...defined };
+}
+
+/** Reject option keys outside `allowed` with the project's fixed-form message. */
+export function checkKeys(fn: string, options: object, allowed: string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new Error(`Error in ${fn}: Unknown config key: ${key} (expected one of ${allowed.join(', ')})`);
+  }
 }
 
 /** The pipeline steps for the given recipe (shared by simclrViews and multiCropViews). */
 export function simclrSteps(height: number, options: SimclrViewOptions = {}): AugmentStep[] {
-  const {
-    size = height, scale = [0.08, 1], ratio = [3 / 4, 4 / 3], flipP = 0.5, strength = 0.5,
-    jitterP = 0.8, randomOrder = true, grayscaleP = 0.2, blurP = 0,
-  } = options;
+  const { size, scale, ratio, flipP, strength, jitterP, randomOrder, grayscaleP, blurP, solarizeP } =
+    defaultSimclrViewOptions(height, options);
   const s = strength;
   const steps: AugmentStep[] = [
     { name: 'randomResizedCrop', apply: (x, seed) => randomResizedCrop(x, { size, scale, ratio, seed }) },
@@ -56,12 +80,15 @@ export function simclrSteps(height: number, options: SimclrViewOptions = {}): Au
     { name: 'randomGrayscale', apply: (x, seed) => randomGrayscale(x, { p: grayscaleP, seed }) },
   ];
   if (blurP > 0) steps.push({ name: 'gaussianBlur', apply: (x, seed) => gaussianBlur(x, { p: blurP, seed }) });
+  if (solarizeP > 0) steps.push({ name: 'solarize', apply: (x, seed) => solarize(x, { p: solarizeP, seed }) });
   return steps;
 }
 
 /**
  * One SimCLR view as an Augmentation: random resized crop, flip, colour jitter (p = 0.8),
- * greyscale (p = 0.2), optional blur — every random choice drawn per sample from the seed.
+ * greyscale (p = 0.2), optional blur and solarize — every random choice drawn per sample from
+ * the seed. Two differently configured ones give asymmetric views (BYOL: blurP 1 for the
+ * first view; blurP 0.1 and solarizeP 0.2 for the second).
  */
 export function simclrAugmentation(height: number, options: SimclrViewOptions = {}): Augmentation {
   return composeAugmentations(simclrSteps(height, options));
@@ -78,12 +105,12 @@ export function simclrAugmentation(height: number, options: SimclrViewOptions = 
  * @returns [x1, x2], each [B, size, size, 3] in [0, 1]; the caller owns both.
  * @example
  * const [x1, x2] = simclrViews(x, { seed: step });
- * @see notebooks (SimCLR chapter)
  */
 export function simclrViews(x: tf.Tensor4D, options: SimclrViewOptions & { seed: number }): [tf.Tensor4D, tf.Tensor4D] {
   checkImageBatch('simclrViews', x, 3);
-  const rng = createRng(options.seed);
-  const view = simclrAugmentation(x.shape[1], options);
+  const { seed, ...recipe } = options;
+  const rng = createRng(seed);
+  const view = simclrAugmentation(x.shape[1], recipe);
   const seed1 = rng.seed();
   const seed2 = rng.seed();
   return tf.tidy(() => [view(x, seed1), view(x, seed2)]);

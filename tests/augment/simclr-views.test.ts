@@ -1,7 +1,8 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { simclrViews, simclrSteps } from '../../src/augment/simclr-views';
+import { defaultSimclrViewOptions, simclrViews, simclrSteps } from '../../src/augment/simclr-views';
+import { multiCropViews } from '../../src/augment/multi-crop-views';
 import { assertBinomial, assertNoLeak, maxAbsDiff, randomImages, range, useWasm } from './helpers';
 
 before(useWasm);
@@ -31,7 +32,11 @@ test('Is the CIFAR-10 preset the paper setting: strength 0.5 jitter at p = 0.8, 
   assert.deepEqual(steps.map((s) => [s.name, s.p ?? 1]), [
     ['randomResizedCrop', 1], ['horizontalFlip', 1], ['colorJitter', 0.8], ['randomGrayscale', 1],
   ]);
-  assert.deepEqual(simclrSteps(32, { blurP: 0.5 }).map((s) => s.name).at(-1), 'gaussianBlur');
+  assert.deepEqual(simclrSteps(32, { blurP: 0.5, solarizeP: 0.2 }).map((s) => s.name).slice(-2), ['gaussianBlur', 'solarize']);
+  assert.deepEqual(defaultSimclrViewOptions(32, { scale: [0.2, 1], blurP: undefined }), {
+    size: 32, scale: [0.2, 1], ratio: [3 / 4, 4 / 3], flipP: 0.5, strength: 0.5, jitterP: 0.8,
+    randomOrder: true, grayscaleP: 0.2, blurP: 0, solarizeP: 0,
+  });
   // greyscale shows as equal channels in about 20% of the views
   const x = randomImages([600, 4, 4, 3], 2);
   const [v] = simclrViews(x, { seed: 4, scale: [1, 1] });
@@ -57,4 +62,13 @@ test('Is it leak-free, and does the cpu backend give the same views?', async () 
   } finally {
     await useWasm();
   }
+});
+
+test('Are unknown recipe keys rejected?', () => {
+  const x = randomImages([1, 8, 8, 3], 0);
+  assert.throws(() => simclrViews(x, { seed: 0, jiterP: 0.5 } as never), {
+    message: 'Error in simclrViews: Unknown config key: jiterP (expected one of size, scale, ratio, flipP, strength, jitterP, randomOrder, grayscaleP, blurP, solarizeP)',
+  });
+  assert.throws(() => multiCropViews(x, { seed: 0, scale: [0.1, 1] } as never), /^Error: Error in multiCropViews: Unknown config key: scale/);
+  x.dispose();
 });
