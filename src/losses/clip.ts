@@ -47,7 +47,7 @@ export function clipLoss(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D, options: C
     const logits = tf.mul(tf.matMul(l2NormalizeRows(imageEmb), l2NormalizeRows(textEmb), false, true), scale) as tf.Tensor2D; // [N, N]
     const labels = tf.range(0, n, 1, 'int32') as tf.Tensor1D;
     const imageToText = crossEntropyWithLabels(logits, labels);
-    const textToImage = crossEntropyWithLabels(tf.transpose(logits) as tf.Tensor2D, labels);
+    const textToImage = crossEntropyWithLabels(tf.transpose(logits) as tf.Tensor2D, labels); // over [N, N]^T: columns
     return tf.div(tf.add(imageToText, textToImage), 2) as tf.Scalar;
   });
 }

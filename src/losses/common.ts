@@ -1,7 +1,8 @@
 /**
  * Small helpers shared by the loss files: shape checks with fixed-form messages, a row-wise
  * L2 normalisation that never divides by zero, cross-entropy against integer labels, and a
- * stop-gradient. Internal to `losses/` and `models/`; not re-exported from `selfsup`.
+ * stop-gradient. Used inside the library (losses, models, train recipes); not re-exported from
+ * `selfsup`, so the names stay free for the public API.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -84,7 +84,7 @@ export function rotateBatch(x: tf.Tensor4D, options: RotateBatchOptions = {}): {
     }
     const rng = createRng(options.seed as number);
     const labels = tf.tensor1d(Array.from({ length: b }, () => rng.int(4)), 'int32');
-    const oneHot = tf.reshape(tf.oneHot(labels, 4).toFloat(), [b, 4, 1, 1, 1]);
+    const oneHot = tf.reshape(tf.oneHot(labels, 4).toFloat(), [b, 4, 1, 1, 1]); // [B, 4, 1, 1, 1]
     const stacked = tf.stack(rotations, 1); // [B, 4, H, W, C]
     const images = tf.sum(tf.mul(stacked, oneHot), 1) as tf.Tensor4D; // [B, H, W, C]
     return { images, labels };
@@ -97,10 +97,10 @@ function rot90(x: tf.Tensor4D, k: number): tf.Tensor4D {
     case 0:
       return tf.clone(x);
     case 1:
-      return tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 1) as tf.Tensor4D;
+      return tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 1) as tf.Tensor4D; // [B, W, H, C], rows flipped
     case 2:
       return tf.reverse(x, [1, 2]) as tf.Tensor4D;
     default:
-      return tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 2) as tf.Tensor4D;
+      return tf.reverse(tf.transpose(x, [0, 2, 1, 3]), 2) as tf.Tensor4D; // [B, W, H, C], columns flipped
   }
 }

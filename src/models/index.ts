@@ -19,3 +19,5 @@ export { VitEncoder, defaultVitEncoderConfig } from './vit-encoder';
 export type { VitEncoderConfig } from './vit-encoder';
 export { MaskedAutoencoder, defaultMaskedAutoencoderConfig } from './masked-autoencoder';
 export type { MaeForwardOptions, MaeForwardResult, MaskedAutoencoderConfig } from './masked-autoencoder';
+export { ResNetEncoder, defaultResNetEncoderConfig } from './resnet-encoder';
+export type { ResNetEncoderConfig } from './resnet-encoder';
