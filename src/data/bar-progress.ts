@@ -1,7 +1,7 @@
 import { progress, type ProgressBar, type ProgressOptions } from '../viz/progress';
 import type { PrepareProgress } from './prepare-cifar10';
 
-const UNITS: Record<PrepareProgress['stage'], string> = { check: 'files', download: 'B', extract: 'archives', convert: 'files' };
+const UNITS: Record<PrepareProgress['stage'], string> = { check: 'files', download: 'tarballs', extract: 'archives', convert: 'files' };
 
 /**
  * A `prepareCifar10` progress callback that shows selfsup's progress bar (viz `progress`): one
@@ -21,14 +21,17 @@ export function barProgress(options: ProgressOptions = {}): (p: PrepareProgress)
       bar?.close();
       key = `${stage}/${total}`;
       shown = 0;
-      bar = progress(total, { label: `cifar10 ${stage}`, unit: UNITS[stage], ...options });
+      const unit = stage === 'download' && total > 1 ? 'B' : UNITS[stage]; // a URL download counts bytes
+      bar = progress(total, { label: `cifar10 ${stage}`, unit, ...options });
     }
-    bar!.update(done - shown);
-    shown = done;
     if (done >= total) {
+      bar!.count = done; // the final state is drawn once, by close()
       bar!.close();
       bar = null;
       key = '';
+      return;
     }
+    bar!.update(done - shown);
+    shown = done;
   };
 }
