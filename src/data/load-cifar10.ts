@@ -6,7 +6,6 @@ import {
   CIFAR10_CLASSES,
   CIFAR10_FILES,
   CIFAR10_RECORD_BYTES,
-  CIFAR10_RECORDS_PER_FILE,
   defaultCifar10Dir,
   type ExpectedFile,
 } from './cifar10';
