@@ -39,7 +39,7 @@ export interface InfoNceOptions {
  * @throws if an input is not 2-D, if q and k differ in shape, if the queue's D differs, or if
  *   temperature <= 0.
  * @example
- * const loss = infoNceLoss(q, k, queue.keys(), { temperature: 0.2 });
+ * const loss = infoNceLoss(q, k, queue.keys, { temperature: 0.2 }); // queue: a FeatureQueue
  */
 export function infoNceLoss(q: tf.Tensor2D, k: tf.Tensor2D, queue: tf.Tensor2D, options: InfoNceOptions = {}): tf.Scalar {
   const fn = 'infoNceLoss';
