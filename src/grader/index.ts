@@ -1,0 +1,10 @@
+export { grade, gradingVersion, writeReports, SUBMISSION_STEPS } from './grade';
+export type { GradeOptions } from './grade';
+export { release, RELEASE_STEPS } from './release';
+export type { ReleaseOptions, ReleaseResult } from './release';
+export { assembleSubmission } from './assemble-submission';
+export { executeGraded } from './execute-graded';
+export { scoreNotebook, expectedChecksFrom } from './score';
+export * from './markers';
+export * from './types';
+export { classroomResult, classroomOutputLine } from './reports/classroom-result';
