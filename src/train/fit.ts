@@ -313,10 +313,9 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
       disposeBatch(r.value);
     }
   }
-  const nextBatch = async (step: number): Promise<B | null> => {
-    if (!iterator) return (data as (step: number) => B)(step);
-    const r = await iterator.next();
-    return r.done ? null : r.value;
+  const nextBatch = async (step: number): Promise<IteratorResult<B>> => {
+    if (!iterator) return { done: false, value: (data as (step: number) => B)(step) };
+    return iterator.next();
   };
 
   const bar = config.progress ? progress(config.numSteps, { label: config.label, unit: 'step' }) : null;
@@ -341,11 +340,12 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
 
   try {
     for (; step < config.numSteps; step++) {
-      const batch = await nextBatch(step);
-      if (batch === null) {
+      const next = await nextBatch(step);
+      if (next.done) {
         stoppedBy = 'data';
         break;
       }
+      const batch = next.value;
       const epoch = config.stepsPerEpoch > 0 ? Math.floor(step / config.stepsPerEpoch) : batchEpoch(batch) ?? 0;
       if (epoch !== currentEpoch) {
         await finishEpoch();

@@ -1,0 +1,56 @@
+import * as tf from '@tensorflow/tfjs';
+import { alignment } from '../losses/alignment';
+import { uniformity } from '../losses/uniformity';
+
+/** Options of {@link embeddingMetrics}. */
+export interface EmbeddingMetricsOptions {
+  /** alpha of alignment (default 2). */
+  alpha?: number;
+  /** t of uniformity (default 2). */
+  t?: number;
+  /** Rows per block (default 1024): uniformity is averaged over blocks of this many rows, as Wang & Isola evaluate it per batch. */
+  batchSize?: number;
+}
+
+/**
+ * Alignment and uniformity of a dataset's embeddings (Wang & Isola, ICML 2020):
+ *
+ *   alignment  = mean_i || f(x_i) - f(x_i+) ||^alpha                      (lower: positives closer)
+ *   uniformity = log mean_{i != j} exp(-t || f(x_i) - f(x_j) ||^2)       (lower: more spread)
+ *
+ * over row blocks of `batchSize` (alignment: weighted mean of the blocks, i.e. the mean over all
+ * rows; uniformity: mean of the per-block values). The losses' own `alignment` and
+ * `uniformity` (which normalise the rows) are used per block.
+ *
+ * @param z1 - [N, D] embeddings of one view, row i pairs with row i of z2.
+ * @param z2 - [N, D] embeddings of the other view.
+ * @returns `{ alignment, uniformity }` as numbers.
+ * @throws "Error in embeddingMetrics: ..." if the shapes differ.
+ * @example
+ * const { alignment, uniformity } = embeddingMetrics(z1, z2);
+ */
+export function embeddingMetrics(z1: tf.Tensor2D, z2: tf.Tensor2D, options: EmbeddingMetricsOptions = {}): { alignment: number; uniformity: number } {
+  const { alpha = 2, t = 2, batchSize = 1024 } = options;
+  if (z1.rank !== 2 || !tf.util.arraysEqual(z1.shape, z2.shape)) {
+    throw new Error(`Error in embeddingMetrics: z1 and z2 must be 2-D with the same shape, but got [${z1.shape.join(',')}] and [${z2.shape.join(',')}]`);
+  }
+  const n = z1.shape[0];
+  let alignSum = 0;
+  const uniform: number[] = [];
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const [a, u] = tf.tidy(() => {
+      const a1 = tf.slice(z1, [start, 0], [size, -1]) as tf.Tensor2D;
+      const a2 = tf.slice(z2, [start, 0], [size, -1]) as tf.Tensor2D;
+      const al = alignment(a1, a2, { alpha }).dataSync()[0];
+      const un = size >= 2 ? uniformity(a1, { t }).dataSync()[0] : NaN;
+      return [al, un];
+    });
+    alignSum += a * size;
+    if (Number.isFinite(u)) uniform.push(u);
+  }
+  return {
+    alignment: n > 0 ? alignSum / n : NaN,
+    uniformity: uniform.length > 0 ? uniform.reduce((x, y) => x + y, 0) / uniform.length : NaN,
+  };
+}
