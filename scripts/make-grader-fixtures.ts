@@ -129,7 +129,7 @@ const cases: Record<string, Notebook | string> = {
     greet: right.greet,
   }),
   'type-error.ipynb': student({ ...right, greet: 'function greet(name: string): string {\n  return name.lenght;\n}' }),
-  'unicode.ipynb': mutate(
+  'unicode-zoë-学生.ipynb': mutate(
     student({ ...right, greet: 'function greet(name: string): string {\n  // 你好, Zoë! 👋 ½ → ∞\n  console.log("héllo wörld ✓ 你好 🚀");\n  return `Hello, ${name}!`;\n}' }),
     (cells) => [cell('markdown', '# Zoë’s notebook — 学生 🎓', {}, 'mine'), ...cells],
   ),

@@ -127,7 +127,6 @@ const gradeNotebooks: Step = async (ctx) => {
       ctx.grade.exercises.push(...notGraded(source, expected, `the notebook could not be read (${why})`));
       continue;
     }
-    const instructor = gradingVersion(source.notebook);
     const assembled = assembleSubmission(source.notebook, submitted, source.name);
     ctx.grade.messages.push(...assembled.messages);
     let cells: GradedCell[];
@@ -149,7 +148,7 @@ const gradeNotebooks: Step = async (ctx) => {
     ctx.grade.exercises.push(...exercises);
     const rejected = cells.reduce((s, c) => s + c.rejected, 0);
     if (rejected > 0) ctx.grade.messages.push(`${source.name}: ${rejected} check result(s) without a valid signature were ignored`);
-    const feedback = feedbackNotebook(assembled.notebook, instructor, cells, exercises, assembled.messages);
+    const feedback = feedbackNotebook(assembled.notebook, source.notebook, cells, exercises, assembled.messages);
     const rel = path.join('feedback', safeName(ctx.grade.id), source.name);
     writeAtomic(path.join(options.out, rel), stringifyNotebook(feedback));
     ctx.grade.feedback.push(rel);

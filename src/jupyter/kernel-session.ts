@@ -44,6 +44,8 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /** Called for every output as it arrives (e.g. to echo streams to a terminal). */
   onOutput?: (output: Output) => void;
+  /** Stream text kept per cell (default 4 MB); the rest is dropped with a note, so a cell that prints gigabytes cannot exhaust memory. */
+  maxStreamBytes?: number;
 }
 
 interface Connection {
@@ -68,6 +70,9 @@ interface PendingExecution {
   idle: boolean;
   onOutput?: (output: Output) => void;
   settle: () => void;
+  streamBytes: number;
+  droppedBytes: number;
+  maxStreamBytes: number;
 }
 
 const live = new Set<KernelSession>();
@@ -353,6 +358,12 @@ export class KernelSession {
         }
         break;
       case 'stream': {
+        const size = Buffer.byteLength(String(c.text));
+        if (p.streamBytes + size > p.maxStreamBytes) {
+          p.droppedBytes += size;
+          break;
+        }
+        p.streamBytes += size;
         const last = p.outputs[p.outputs.length - 1];
         if (!p.clearOnNext && last && last.output_type === 'stream' && last.name === c.name) {
           last.text = String(last.text) + c.text;
@@ -457,6 +468,9 @@ export class KernelSession {
       idle: false,
       onOutput: options.onOutput,
       settle,
+      streamBytes: 0,
+      droppedBytes: 0,
+      maxStreamBytes: options.maxStreamBytes ?? 4 * 1024 * 1024,
     };
     this.pending = p;
     try {
@@ -468,6 +482,9 @@ export class KernelSession {
         : new Promise<'timeout'>(() => undefined);
       const first = await Promise.race([done.then(() => 'done' as const), timedOut]);
       clearTimeout(timer);
+      if (p.droppedBytes > 0) {
+        p.outputs.push({ output_type: 'stream', name: 'stderr', text: `\n[selfsup: ${p.droppedBytes} more bytes of output were dropped; a cell keeps at most ${p.maxStreamBytes} bytes]\n` });
+      }
       if (first === 'done') {
         if (p.reply) return { kind: 'reply', reply: p.reply, outputs: p.outputs };
         return { kind: 'dead', outputs: p.outputs };

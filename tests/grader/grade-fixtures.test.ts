@@ -142,11 +142,14 @@ test('Does a type error in a solution cost only its exercise?', () => {
 });
 
 test('Does unicode everywhere survive grading and the reports?', () => {
-  assert.equal(row('unicode').score, 5);
-  const feedback = readNotebook(path.join(tmp.dir, row('unicode').feedback[0]));
+  const id = 'unicode-zoë-学生';
+  assert.equal(row(id).score, 5);
+  const feedback = readNotebook(path.join(tmp.dir, row(id).feedback[0]));
   const text = JSON.stringify(feedback);
-  assert.match(text, /Zoë’s notebook — 学生 🎓/);
+  assert.match(text, /\/\/ 你好, Zoë! 👋 ½ → ∞/);
   assert.match(text, /héllo wörld ✓ 你好 🚀/);
+  assert.match(fs.readFileSync(path.join(tmp.dir, 'grades.csv'), 'utf8'), /^unicode-zoë-学生,graded,5,5,/m);
+  assert.match(fs.readFileSync(path.join(tmp.dir, 'junit.xml'), 'utf8'), /<testsuite name="unicode-zoë-学生"/);
 });
 
 test("Do a learner's own helper cells run where they were written?", () => {

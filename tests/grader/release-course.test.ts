@@ -101,9 +101,9 @@ test('Does npm run check tell a learner their score on the visible tests?', () =
     for (const f of fs.readdirSync(path.join(out, 'notebooks'))) fs.copyFileSync(path.join(out, 'notebooks', f), path.join(work, f));
     const r = spawnSync(process.execPath, [cli, 'check', work, '--out', path.join(work, 'grades')], { encoding: 'utf8' });
     assert.equal(r.status, 1, 'not full marks: exit 1');
-    assert.match(r.stdout, /✖ 10\.0-getting-started\.ipynb cosine-matrix-tests: 0 \/ 2/);
+    assert.match(r.stdout, /✖ 10\.0-getting-started\.ipynb cosine-matrix-tests: 0 \/ 3/);
     assert.match(r.stdout, /Not implemented/);
-    assert.match(r.stdout, /score: 0 \/ 2 \(visible tests only; the grader may run more\)/);
+    assert.match(r.stdout, /score: 0 \/ 3 \(visible tests only; the grader may run more\)/);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
