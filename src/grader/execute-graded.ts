@@ -54,7 +54,13 @@ export async function executeGraded(nb: Notebook, options: ExecuteGradedOptions 
   let broken: string | null = null;
   try {
     const setup = await kernel.execute(GRADER_SETUP_CELL, { timeoutMs });
-    if (setup.status !== 'ok') throw new Error(`the grader's setup cell failed: ${setup.error?.evalue ?? setup.status}`);
+    if (setup.status !== 'ok') {
+      const where = options.cwd ?? process.cwd();
+      throw new Error(
+        `the grader's setup cell failed in ${where}: ${setup.error?.evalue ?? setup.status}. ` +
+          `Notebooks run in their own folder, which must be inside a project where selfsup is installed (npm install).`,
+      );
+    }
     for (let index = 0; index < nb.cells.length; index++) {
       const cell = nb.cells[index];
       if (cell.cell_type !== 'code') continue;

@@ -1,0 +1,82 @@
+/**
+ * Grading throughput: grades N copies of a notebook with --jobs J and compares the time per
+ * notebook with a plain headless run of the same notebook measured in the same process.
+ *
+ *   npm run bench:grade -- [--notebook FILE] [--copies 20] [--jobs 2]
+ *
+ * Default notebook: the course's 10.0-getting-started (instructor copy, so every exercise runs).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { grade } from '../src/grader/grade';
+import { readNotebook } from '../src/jupyter/notebook';
+import { runNotebook } from '../src/jupyter/run-notebook';
+
+async function main(): Promise<void> {
+  const root = path.resolve(__dirname, '..', '..');
+  const { values } = parseArgs({
+    options: {
+      notebook: { type: 'string', default: path.join(root, 'notebooks', '10.0-getting-started.ipynb') },
+      copies: { type: 'string', default: '20' },
+      jobs: { type: 'string', default: '2' },
+    },
+  });
+  const copies = Number(values.copies);
+  const jobs = Number(values.jobs);
+  const notebook = path.resolve(values.notebook!);
+  // inside the checkout, so that kernels resolve 'selfsup' from the notebooks' folder
+  fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+  const work = fs.mkdtempSync(path.join(root, 'build', 'bench-grade-'));
+  try {
+    const source = path.join(work, 'source');
+    fs.mkdirSync(source);
+    fs.copyFileSync(notebook, path.join(source, path.basename(notebook)));
+    const subs: string[] = [];
+    for (let i = 0; i < copies; i++) {
+      const dir = path.join(work, 'subs', `student-${String(i + 1).padStart(2, '0')}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.copyFileSync(notebook, path.join(dir, path.basename(notebook)));
+      subs.push(dir);
+    }
+    console.log(`bench:grade — ${copies} copies of ${path.relative(root, notebook)}, --jobs ${jobs}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`);
+
+    // Baseline: one plain headless run (kernel start + cells), twice, keep the faster.
+    const plain: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      const t = Date.now();
+      const run = await runNotebook(readNotebook(notebook), { cwd: path.dirname(notebook), env: { SELFSUP_QUICK: '1' } });
+      if (!run.ok) throw new Error('the notebook does not run cleanly; fix it before benchmarking grading');
+      plain.push((Date.now() - t) / 1000);
+    }
+    const baseline = Math.min(...plain);
+
+    const started = Date.now();
+    const report = await grade({ source, submissions: subs, out: path.join(work, 'grades'), jobs });
+    const wall = (Date.now() - started) / 1000;
+    const graded = report.submissions.filter((s) => s.status === 'graded').length;
+    const perSubmission = report.submissions.map((s) => s.durationMs / 1000).sort((a, b) => a - b);
+    const median = perSubmission[Math.floor(perSubmission.length / 2)];
+    const full = report.submissions.filter((s) => s.score === s.maxScore).length;
+
+    const perNotebook = wall / graded;
+    const rows: Array<[string, string]> = [
+      ['baseline: one plain headless run (selfsup run), serial', `${baseline.toFixed(1)} s`],
+      ['grading: batch wall time (incl. one reference run)', `${wall.toFixed(1)} s`],
+      ['grading: wall time per notebook', `${perNotebook.toFixed(1)} s  (${(perNotebook / baseline).toFixed(2)}× the baseline; ideal with ${jobs} jobs on ${os.cpus().length} cores: ${(1 / Math.min(jobs, os.cpus().length)).toFixed(2)}×)`],
+      ['grading: median time one submission took', `${median.toFixed(1)} s  (${(median / baseline).toFixed(2)}× the baseline; kernels share the cores)`],
+      ['throughput', `${((graded / wall) * 60).toFixed(1)} notebooks/min vs ${(60 / baseline).toFixed(1)} for serial plain runs`],
+      ['submissions graded / with full marks', `${graded} / ${full} of ${copies}`],
+    ];
+    const width = Math.max(...rows.map((r) => r[0].length));
+    for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
