@@ -5,13 +5,15 @@
  * the same run. Prints a table with images/s and peak memory. Not a test.
  *
  *   npx tsc -p tsconfig.test.json && node build/scripts/bench-ssl.js [--minutes 30] [--methods simclr,moco]
- *     [--batch 256] [--lr 0.002] [--backend wasm] [--train-limit N] [--seed 0] [--eval-batch 500]
+ *     [--batch 128] [--lr 0.002] [--backend wasm] [--train-limit N] [--seed 0] [--eval-batch 500]
  *
  * --minutes is the training budget of EACH method. The recipe is DESIGN.md's PyTorch reference
  * ("What SimCLR can reach here"): the course's ResNet encoder (stem 32, stages 32/64/128, 128-d),
- * head 128 -> 256 -> 64, batch 256, Adam 2e-3 constant, T = 0.5, crops of scale (0.2, 1), flip,
- * colour jitter p = 0.8, greyscale p = 0.2. MoCo v2 uses the same encoder, views and optimiser
- * with its own head (no BatchNorm), T = 0.2, a 4096-key queue and m = 0.99.
+ * head 128 -> 256 -> 64, Adam 2e-3 constant, T = 0.5, crops of scale (0.2, 1), flip, colour
+ * jitter p = 0.8, greyscale p = 0.2 — but batch 128, not 256: a 256-image SimCLR step (512 views)
+ * does not fit the wasm heap (Conv2D aborts with "memory access out of bounds"). MoCo v2 uses the
+ * same encoder, views and optimiser with its own head (no BatchNorm), T = 0.2, a 4096-key queue
+ * and m = 0.99.
  */
 import * as tf from '@tensorflow/tfjs';
 import { normalizeImages } from '../src/augment/normalize-images';
@@ -40,7 +42,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 256, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500 };
+  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500 };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];

@@ -10,6 +10,7 @@ import { Dense } from '../../src/models/layers';
 import { createRng } from '../../src/backend/seed';
 import { AdamW } from '../../src/train/adamw';
 import { fit, type FitConfig } from '../../src/train/fit';
+import { logCallback } from '../../src/train/log-callback';
 import { simclr } from '../../src/train/recipes/simclr';
 import { batchIndices } from '../../src/train/step-seed';
 import { TinyEncoder, weightBits } from './helpers';
@@ -194,5 +195,18 @@ describe('fit', () => {
       { message: /^Error in fit: checkpoints need every trained variable inside `modules`, but '.*' \[2\] is not$/ },
     );
     stray.dispose();
+  });
+});
+
+describe('logCallback', () => {
+  it('Does it print every n steps and each epoch mean?', async () => {
+    await useBackend('cpu', { log: quiet });
+    const lines: string[] = [];
+    const cb = logCallback(2, (l) => lines.push(l));
+    const record = { step: 0, epoch: 0, loss: 1.23456, lr: 0.002, gradNorm: NaN, seconds: 1.5, metrics: { acc: 0.5 } };
+    cb.onStep?.(record, {} as never);
+    cb.onStep?.({ ...record, step: 1 }, {} as never);
+    cb.onEpoch?.(0, 0.9876543, {} as never);
+    assert.deepEqual(lines, ['step 0 loss 1.235 lr 0.002 acc 0.5 (1.5 s)', 'epoch 0 mean loss 0.9877']);
   });
 });
