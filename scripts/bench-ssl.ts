@@ -6,6 +6,7 @@
  *
  *   npx tsc -p tsconfig.test.json && node build/scripts/bench-ssl.js [--minutes 30] [--methods simclr,moco]
  *     [--batch 128] [--lr 0.002] [--backend wasm] [--train-limit N] [--seed 0] [--eval-batch 500]
+ *     [--no-baselines]   (skip raw pixels and the random encoder, e.g. for a second method-only run)
  *
  * --minutes is the training budget of EACH method. The recipe is DESIGN.md's PyTorch reference
  * ("What SimCLR can reach here"): the course's ResNet encoder (stem 32, stages 32/64/128, 128-d),
@@ -39,10 +40,11 @@ interface Args {
   trainLimit: number;
   seed: number;
   evalBatch: number;
+  baselines: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500 };
+  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500, baselines: true };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -61,8 +63,9 @@ function parseArgs(argv: string[]): Args {
       case '--eval-batch': args.evalBatch = num(); break;
       case '--methods': args.methods = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean); i++; break;
       case '--backend': args.backend = value as BackendName; i++; break;
+      case '--no-baselines': args.baselines = false; break;
       default:
-        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --backend, --train-limit, --seed, --eval-batch)`);
+        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --backend, --train-limit, --seed, --eval-batch, --no-baselines)`);
     }
   }
   for (const m of args.methods) {
@@ -107,7 +110,7 @@ async function main(): Promise<void> {
     knnAccuracy(testF, yTest, trainF, yTrain, { k: 200, temperature: 0.1, numClasses: 10, batchSize: 250 });
 
   // Raw pixels, mean-centred (the training set's mean image), cosine similarity.
-  {
+  if (args.baselines) {
     const t0 = Date.now();
     const top1 = tf.tidy(() => {
       const mean = tf.mean(train.x, 0); // [32, 32, 3]
@@ -132,7 +135,7 @@ async function main(): Promise<void> {
   };
 
   // A random-initialised encoder (the same architecture and seed the methods start from).
-  {
+  if (args.baselines) {
     const encoder = new ResNetEncoder({ seed: args.seed + 1 });
     const { top1, seconds } = evaluate(encoder);
     rows.push({ name: 'random encoder', top1, trainSeconds: 0, steps: 0, epochs: 0, imagesPerSecond: NaN, finalLoss: NaN, evalSeconds: seconds });
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
     encoder.dispose();
   }
 
-  const random = rows.find((r) => r.name === 'random encoder')!.top1;
+  const random = rows.find((r) => r.name === 'random encoder')?.top1 ?? NaN;
   const lines = [
     '',
     `bench:ssl — CIFAR-10, ${n} training / ${test.x.shape[0]} test images, kNN k=200 T=0.1 (cosine, train features as bank)`,
@@ -198,7 +201,7 @@ async function main(): Promise<void> {
       [
         r.name,
         `${(100 * r.top1).toFixed(2)}%`,
-        r.name === 'random encoder' ? '—' : `${r.top1 >= random ? '+' : ''}${(100 * (r.top1 - random)).toFixed(2)}`,
+        r.name === 'random encoder' || !Number.isFinite(random) ? '—' : `${r.top1 >= random ? '+' : ''}${(100 * (r.top1 - random)).toFixed(2)}`,
         r.trainSeconds > 0 ? `${(r.trainSeconds / 60).toFixed(1)} min` : '—',
         r.steps > 0 ? String(r.steps) : '—',
         r.steps > 0 ? r.epochs.toFixed(2) : '—',

@@ -380,6 +380,9 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
           tf.dispose(grads);
         });
         options.afterStep?.(step);
+      } catch (err) {
+        tf.dispose(Object.values(extras));
+        throw err;
       } finally {
         disposeBatch(batch);
       }
