@@ -179,7 +179,7 @@ test('Do feedback notebooks show results but never the hidden test code?', () =>
 });
 
 test('Are feedback notebooks valid nbformat?', { skip: pythonJupyterMissing() }, () => {
-  for (const id of ['correct', 'unicode', 'process-exit']) {
+  for (const id of ['correct', 'unicode-zoë-学生', 'process-exit']) {
     assert.equal(nbformatValidate(path.join(tmp.dir, row(id).feedback[0])), '', id);
   }
 });
