@@ -156,6 +156,9 @@ export interface FitOptions<B> {
   now?: () => number;
   /** Learning rate as a function of the step; overrides config.schedule. */
   schedule?: (step: number) => number;
+  /** A recipe's name and resolved configuration, printed with fit's own (recipes provide both). */
+  name?: string;
+  recipeConfig?: object;
 }
 
 interface Meta {
@@ -277,6 +280,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
   }
 
   log(`${config.label} config: ${JSON.stringify(config)}`);
+  if (options.recipeConfig) log(`${config.label} recipe: ${options.name ?? 'recipe'} ${JSON.stringify(options.recipeConfig)}`);
   log(`${config.label} optimizer: ${optimizer.name} ${JSON.stringify(optimizer.config)}`);
   for (const cb of callbacks) await cb.onStart?.({ config, startStep });
 

@@ -188,6 +188,18 @@ describe('fit', () => {
     }
   });
 
+  it('Does a spread recipe print its own resolved config next to fit\'s?', async () => {
+    const { x } = makeShapes({ n: 8, size: 16, seed: 1 });
+    const encoder = new TinyEncoder(1);
+    const recipe = simclr(encoder, { temperature: 0.2, projection: { hiddenDim: 8, outputDim: 4 } });
+    const lines: string[] = [];
+    await fit({ ...recipe, data: () => ({ x: tf.clone(x) }), config: { ...base, numSteps: 1 }, log: (l) => lines.push(l) });
+    assert.match(lines[1], /^fit recipe: SimCLR \{"temperature":0.2,"projection":\{"hiddenDim":8,"outputDim":4\},/);
+    recipe.dispose();
+    encoder.dispose();
+    x.dispose();
+  });
+
   it('Does checkpointing refuse a trained variable that no module names?', async () => {
     const stray = tf.variable(tf.zeros([2]));
     await assert.rejects(

@@ -48,7 +48,7 @@ export function byol(
   encoder: Module<tf.Tensor4D, tf.Tensor2D>,
   makeEncoder: () => Module<tf.Tensor4D, tf.Tensor2D>,
   config: Partial<ByolConfig> = {},
-): SslRecipe<ImageBatch> & { config: ByolConfig; target: MomentumEncoder<tf.Tensor4D, tf.Tensor2D> } {
+): SslRecipe<ImageBatch> & { recipeConfig: ByolConfig; target: MomentumEncoder<tf.Tensor4D, tf.Tensor2D> } {
   const c = resolveConfig('byol', defaultByolConfig(), config);
   const projConfig = { inputDim: featureDimOf(encoder, c.views.size ?? 32), seed: c.seed + 1, ...c.projection };
   const projector = new ProjectionHead(projConfig);
@@ -63,7 +63,7 @@ export function byol(
   const prep = (v: tf.Tensor4D) => (c.normalize ? normalizeImages(v, c.normalize) : v);
   return {
     name: 'BYOL',
-    config: c,
+    recipeConfig: c,
     target,
     encoder,
     modules: { encoder, projector, predictor, target },

@@ -39,11 +39,11 @@ export function defaultMaeRecipeConfig(): MaeRecipeConfig {
  * await fit({ ...recipe, data, optimizer: new AdamW({ weightDecay: 0.05, beta2: 0.95 }),
  *   config: { numSteps: 2000, lr: 1.5e-4 * 256 / 256, schedule: 'warmup-cosine', warmupSteps: 200 } });
  */
-export function mae(model: MaskedAutoencoder, config: Partial<MaeRecipeConfig> = {}): SslRecipe<ImageBatch> & { config: MaeRecipeConfig } {
+export function mae(model: MaskedAutoencoder, config: Partial<MaeRecipeConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: MaeRecipeConfig } {
   const c = resolveConfig('mae', defaultMaeRecipeConfig(), config);
   return {
     name: 'MAE',
-    config: c,
+    recipeConfig: c,
     encoder: model,
     modules: { model },
     variables: () => model.trainableVariables,

@@ -72,7 +72,7 @@ export function moco(
   encoder: Module<tf.Tensor4D, tf.Tensor2D>,
   makeEncoder: () => Module<tf.Tensor4D, tf.Tensor2D>,
   config: Partial<MocoConfig> = {},
-): SslRecipe<ImageBatch> & { config: MocoConfig; head: ProjectionHead; keyEncoder: MomentumEncoder<tf.Tensor4D, tf.Tensor2D>; queue: FeatureQueue } {
+): SslRecipe<ImageBatch> & { recipeConfig: MocoConfig; head: ProjectionHead; keyEncoder: MomentumEncoder<tf.Tensor4D, tf.Tensor2D>; queue: FeatureQueue } {
   const c = resolveConfig('moco', defaultMocoConfig(), config);
   const headConfig = { inputDim: featureDimOf(encoder, c.views.size ?? 32), seed: c.seed + 1, ...c.projection };
   const head = new ProjectionHead(headConfig);
@@ -87,7 +87,7 @@ export function moco(
   const prep = (v: tf.Tensor4D) => (c.normalize ? normalizeImages(v, c.normalize) : v);
   return {
     name: 'MoCo v2',
-    config: c,
+    recipeConfig: c,
     head,
     keyEncoder,
     queue,

@@ -33,12 +33,12 @@ export function defaultRotationConfig(): RotationConfig {
  * const recipe = rotation(encoder, { seed: 0 });
  * await fit({ ...recipe, data, config: { numSteps: 300, lr: 1e-3 } });
  */
-export function rotation(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<RotationConfig> = {}): SslRecipe<ImageBatch> & { config: RotationConfig; head: RotationHead } {
+export function rotation(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<RotationConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: RotationConfig; head: RotationHead } {
   const c = resolveConfig('rotation', defaultRotationConfig(), config);
   const h = new RotationHead(featureDimOf(encoder, 32), c.seed + 1);
   return {
     name: 'Rotation',
-    config: c,
+    recipeConfig: c,
     head: h,
     encoder,
     modules: { encoder, head: h },

@@ -42,13 +42,13 @@ export function defaultSimclrConfig(): SimclrConfig {
  * await fit({ ...recipe, data, config: { numSteps: 600, lr: 2e-3 } });
  * @see notebooks (SimCLR chapter)
  */
-export function simclr(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SimclrConfig> = {}): SslRecipe<ImageBatch> & { config: SimclrConfig; head: ProjectionHead } {
+export function simclr(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SimclrConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: SimclrConfig; head: ProjectionHead } {
   const c = resolveConfig('simclr', defaultSimclrConfig(), config);
   const size = (c.views.size ?? 32);
   const head = new ProjectionHead({ inputDim: featureDimOf(encoder, size), seed: c.seed + 1, ...c.projection });
   return {
     name: 'SimCLR',
-    config: c,
+    recipeConfig: c,
     head,
     encoder,
     modules: { encoder, head },

@@ -42,7 +42,7 @@ export function defaultSimsiamConfig(): SimsiamConfig {
  * @example
  * const recipe = simsiam(encoder, { seed: 0 });
  */
-export function simsiam(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SimsiamConfig> = {}): SslRecipe<ImageBatch> & { config: SimsiamConfig } {
+export function simsiam(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SimsiamConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: SimsiamConfig } {
   const c = resolveConfig('simsiam', defaultSimsiamConfig(), config);
   const projector = new ProjectionHead({ inputDim: featureDimOf(encoder, c.views.size ?? 32), seed: c.seed + 1, ...c.projection });
   const out = projector.config.outputDim;
@@ -50,7 +50,7 @@ export function simsiam(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Parti
   const prep = (v: tf.Tensor4D) => (c.normalize ? normalizeImages(v, c.normalize) : v);
   return {
     name: 'SimSiam',
-    config: c,
+    recipeConfig: c,
     encoder,
     modules: { encoder, projector, predictor },
     variables: () => [...encoder.trainableVariables, ...projector.trainableVariables, ...predictor.trainableVariables],

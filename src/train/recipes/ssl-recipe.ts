@@ -20,6 +20,8 @@ export interface ImageBatch {
 export interface SslRecipe<B = ImageBatch> {
   /** 'SimCLR', 'MoCo v2', ... */
   readonly name: string;
+  /** The recipe's resolved configuration (fit prints it at the start of the run). */
+  readonly recipeConfig: object;
   /** The objective of one batch (called inside tf.variableGrads). */
   loss(batch: B, step: number): tf.Scalar | LossWithMetrics;
   /** What the optimiser updates at this step. */

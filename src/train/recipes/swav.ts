@@ -62,7 +62,7 @@ export function defaultSwavConfig(): SwavConfig {
  * @example
  * const recipe = swav(encoder, { numPrototypes: 100, freezePrototypesSteps: 195 });
  */
-export function swav(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SwavConfig> = {}): SslRecipe<ImageBatch> & { config: SwavConfig; head: ProjectionHead; prototypes: Prototypes } {
+export function swav(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SwavConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: SwavConfig; head: ProjectionHead; prototypes: Prototypes } {
   const c = resolveConfig('swav', defaultSwavConfig(), config);
   const head = new ProjectionHead({ inputDim: featureDimOf(encoder, c.crops.globalSize ?? 32), seed: c.seed + 1, ...c.projection });
   const prototypes = new Prototypes({
@@ -82,7 +82,7 @@ export function swav(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<
   };
   return {
     name: 'SwAV',
-    config: c,
+    recipeConfig: c,
     head,
     prototypes,
     encoder,
