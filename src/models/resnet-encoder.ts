@@ -68,7 +68,7 @@ class Conv extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
  *   dbeta = sum(dy),   dgamma = sum(dy * xhat)
  *   dx = gamma / sqrt(var + eps) * (dy - dbeta / M - xhat * dgamma / M)       (M = N * H * W)
  */
-class BatchNorm2d extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
+export class BatchNorm2d extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
   readonly gamma: tf.Variable;
   readonly beta: tf.Variable;
   readonly movingMean: tf.Variable;
@@ -103,14 +103,16 @@ class BatchNorm2d extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
       save([xhat, invStd, gamma]);
       return {
         value: tf.add(tf.mul(xhat, gamma), beta),
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xh, inv, g] = saved;
-          const dBeta = tf.sum(dy, [0, 1, 2]); // [C]
-          const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]); // [C]
-          const k = tf.mul(g, inv); // [C]
-          const dx = tf.sub(tf.mul(dy, k), tf.add(tf.mul(xh, tf.mul(dGamma, tf.div(k, m))), tf.mul(dBeta, tf.div(k, m))));
-          return [dx, dGamma, dBeta];
-        },
+        // tidy: tfjs does not free what a custom gradient creates until the whole backward pass ends.
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+          tf.tidy(() => {
+            const [xh, inv, g] = saved;
+            const dBeta = tf.sum(dy, [0, 1, 2]); // [C]
+            const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]); // [C]
+            const k = tf.mul(g, inv); // [C]
+            const dx = tf.sub(tf.mul(dy, k), tf.add(tf.mul(xh, tf.mul(dGamma, tf.div(k, m))), tf.mul(dBeta, tf.div(k, m))));
+            return [dx, dGamma, dBeta];
+          }),
       };
     });
     return normalize(x, this.gamma, this.beta) as tf.Tensor4D;

@@ -1,7 +1,196 @@
+import * as tf from '@tensorflow/tfjs';
+import { asTensor, outputOf } from './kernel-utils';
+import {
+  conv2dBackpropFilterImpl,
+  conv2dBackpropInputImpl,
+  ConvPad,
+  depthwiseConv2dBackpropFilterImpl,
+  depthwiseConv2dBackpropInputImpl,
+  RoundingMode,
+} from './conv2d-backprop';
+import { avgPoolGradImpl, maxPoolGradImpl } from './pool-grads';
+import { unsortedSegmentSumImpl } from './unsorted-segment-sum';
+import { untransposingKernel } from './mat-mul';
+import { gatherNdGradConfig } from './gather-nd-grad';
+import { leadingAxesKernel } from './reductions';
+import { sharingIdentity } from './identity';
+import { enableWasmThreads, threadsFromEnv } from './threads';
+
+export {
+  conv2dBackpropFilterImpl,
+  conv2dBackpropInputImpl,
+  depthwiseConv2dBackpropFilterImpl,
+  depthwiseConv2dBackpropInputImpl,
+} from './conv2d-backprop';
+export { avgPoolGradImpl, maxPoolGradImpl } from './pool-grads';
+export { unsortedSegmentSumImpl } from './unsorted-segment-sum';
+export { enableWasmThreads, startThreadedWasm, threadsFromEnv, wasmThreadsReport } from './threads';
+export type { WasmThreadsReport } from './threads';
+
 /**
  * Training kernels that the stock tfjs wasm backend lacks or runs slowly.
- * `registerWasmTrainingKernels()` registers them for backend 'wasm' and returns their names.
+ *
+ * Each is built from the wasm backend's own XNNPACK/C++ kernels (forward conv2d, untransposed matMul, transpose,
+ * pad, slice, scatterNd, compare/select) on rearranged tensors; none loops over elements in JavaScript.
+ * How each is computed, and what it measured: docs/backend.md.
+ */
+
+type Attrs = Record<string, unknown>;
+type Backend = tf.KernelBackend;
+
+function kernel(kernelName: string, compute: (inputs: tf.NamedTensorInfoMap, attrs: Attrs, backend: Backend) => tf.Tensor): tf.KernelConfig {
+  return {
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs, backend }) =>
+      outputOf(backend as Backend, () => compute(inputs, (attrs ?? {}) as Attrs, backend as Backend), Object.values(inputs)),
+  };
+}
+
+function checkNHWC(name: string, dataFormat: unknown): void {
+  if (dataFormat != null && dataFormat !== 'NHWC' && dataFormat !== 'channelsLast') {
+    throw new Error(`Error in ${name} (selfsup wasm kernel): only NHWC is supported, but got dataFormat ${String(dataFormat)}`);
+  }
+}
+
+const t4 = (info: tf.TensorInfo | undefined, backend: Backend) => asTensor<tf.Tensor4D>(info, backend);
+
+/** Kernels wasm does not have at all. */
+const missingKernels: tf.KernelConfig[] = [
+  kernel('Conv2DBackpropFilter', (inputs, attrs, backend) => {
+    checkNHWC('Conv2DBackpropFilter', attrs.dataFormat);
+    return conv2dBackpropFilterImpl(
+      t4(inputs.x, backend),
+      t4(inputs.dy, backend),
+      attrs.filterShape as [number, number, number, number],
+      attrs.strides as [number, number],
+      attrs.pad as ConvPad,
+      (attrs.dilations as [number, number] | undefined) ?? 1,
+      attrs.dimRoundingMode as RoundingMode,
+    );
+  }),
+  kernel('DepthwiseConv2dNativeBackpropInput', (inputs, attrs, backend) =>
+    depthwiseConv2dBackpropInputImpl(
+      t4(inputs.dy, backend),
+      t4(inputs.filter, backend),
+      attrs.inputShape as [number, number, number, number],
+      attrs.strides as [number, number],
+      attrs.pad as ConvPad,
+      (attrs.dilations as [number, number] | undefined) ?? 1,
+      attrs.dimRoundingMode as RoundingMode,
+    ),
+  ),
+  kernel('DepthwiseConv2dNativeBackpropFilter', (inputs, attrs, backend) =>
+    depthwiseConv2dBackpropFilterImpl(
+      t4(inputs.x, backend),
+      t4(inputs.dy, backend),
+      attrs.filterShape as [number, number, number, number],
+      attrs.strides as [number, number],
+      attrs.pad as ConvPad,
+      (attrs.dilations as [number, number] | undefined) ?? 1,
+      attrs.dimRoundingMode as RoundingMode,
+    ),
+  ),
+  kernel('UnsortedSegmentSum', (inputs, attrs, backend) =>
+    unsortedSegmentSumImpl(asTensor(inputs.x, backend), asTensor(inputs.segmentIds, backend), attrs.numSegments as number),
+  ),
+];
+
+/** Kernels wasm has as slow loops: replaced. */
+const slowKernels: tf.KernelConfig[] = [
+  kernel('Conv2DBackpropInput', (inputs, attrs, backend) => {
+    checkNHWC('Conv2DBackpropInput', attrs.dataFormat);
+    return conv2dBackpropInputImpl(
+      t4(inputs.dy, backend),
+      t4(inputs.filter, backend),
+      attrs.inputShape as [number, number, number, number],
+      attrs.strides as [number, number],
+      attrs.pad as ConvPad,
+      (attrs.dilations as [number, number] | undefined) ?? 1,
+      attrs.dimRoundingMode as RoundingMode,
+    );
+  }),
+  kernel('MaxPoolGrad', (inputs, attrs, backend) =>
+    maxPoolGradImpl(
+      t4(inputs.dy, backend),
+      t4(inputs.input, backend),
+      t4(inputs.output, backend),
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      attrs.pad as ConvPad,
+      attrs.dimRoundingMode as RoundingMode,
+    ),
+  ),
+  kernel('AvgPoolGrad', (inputs, attrs, backend) =>
+    avgPoolGradImpl(
+      t4(inputs.dy, backend),
+      t4(inputs.input, backend).shape,
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      attrs.pad as ConvPad,
+    ),
+  ),
+];
+
+/** Stock kernels wrapped: ours handles the slow cases and hands the rest to the stock kernel. */
+const WRAPPERS: Record<string, (stock: tf.KernelConfig) => tf.KernelFunc> = {
+  BatchMatMul: untransposingKernel,
+  _FusedMatMul: untransposingKernel,
+  Sum: (stock) => leadingAxesKernel(stock, false, asTensor, outputOf),
+  Mean: (stock) => leadingAxesKernel(stock, true, asTensor, outputOf),
+  Identity: sharingIdentity,
+};
+
+/** The kernel configs selfsup registered, to recognise them on a second call. */
+const ours = new Set<tf.KernelFunc>();
+let wrappedStock: Map<string, tf.KernelConfig> | null = null;
+
+function put(config: tf.KernelConfig): void {
+  const existing = tf.getKernel(config.kernelName, 'wasm');
+  if (existing && ours.has(existing.kernelFunc)) return; // already ours: registering twice is harmless
+  if (existing) tf.unregisterKernel(config.kernelName, 'wasm');
+  ours.add(config.kernelFunc);
+  tf.registerKernel(config);
+}
+
+/**
+ * Register selfsup's training kernels for tfjs's wasm backend and return their names. Idempotent.
+ * Call before or after `tf.setBackend('wasm')` (useBackend does it for you). When SELFSUP_WASM_THREADS is set
+ * (a number >= 2, or "auto") and the wasm backend has not started yet, it will start multi-threaded
+ * (see enableWasmThreads).
+ *
+ * @example
+ * registerWasmTrainingKernels(); // ['Conv2DBackpropFilter', 'UnsortedSegmentSum', 'Conv2DBackpropInput', ...]
  */
 export function registerWasmTrainingKernels(): string[] {
-  return [];
+  // The wasm package registers its own kernels when first loaded: load it first so it cannot overwrite ours.
+  require('@tensorflow/tfjs-backend-wasm');
+  // Opt-in: SELFSUP_WASM_THREADS=2 (or auto) starts the threaded build at the next wasm initialisation.
+  const threads = threadsFromEnv();
+  if (threads > 1) enableWasmThreads(threads);
+  const names: string[] = [];
+  for (const config of [...missingKernels, ...slowKernels]) {
+    put(config);
+    names.push(config.kernelName);
+  }
+  if (!wrappedStock) {
+    wrappedStock = new Map();
+    for (const name of Object.keys(WRAPPERS)) {
+      const stock = tf.getKernel(name, 'wasm');
+      if (stock && !ours.has(stock.kernelFunc)) wrappedStock.set(name, stock);
+    }
+  }
+  for (const [name, stock] of wrappedStock) {
+    const existing = tf.getKernel(name, 'wasm');
+    if (existing && ours.has(existing.kernelFunc)) {
+      names.push(name);
+      continue;
+    }
+    put({ ...stock, kernelFunc: WRAPPERS[name](stock) });
+    names.push(name);
+  }
+  if (!tf.getGradient('GatherNd')) {
+    tf.registerGradient(gatherNdGradConfig);
+  }
+  return names;
 }

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { registerWasmTrainingKernels } from '../../../src/backend/wasm-kernels';
+import { randomTensor, relativeError, runOn, setUpBackends, TOLERANCE, wasmVsCpu } from './helpers';
+
+type Pad = 'same' | 'valid' | number;
+const pools: { x: [number, number, number, number]; f: number | [number, number]; s: number | [number, number]; pad: Pad }[] = [
+  { x: [2, 8, 8, 3], f: 2, s: 2, pad: 'valid' },
+  { x: [2, 9, 9, 4], f: 3, s: 2, pad: 'same' },
+  { x: [1, 7, 5, 1], f: 3, s: 1, pad: 'same' },
+  { x: [3, 11, 10, 2], f: [3, 2], s: [2, 3], pad: 'valid' },
+  { x: [1, 6, 6, 16], f: 3, s: 3, pad: 'same' },
+  { x: [2, 9, 9, 2], f: 3, s: 2, pad: 1 },
+];
+
+test('setup', async () => {
+  await setUpBackends();
+});
+
+for (const p of pools) {
+  test(`maxPool and avgPool gradients match cpu (ties included): x=${p.x} f=${p.f} s=${p.s} pad=${p.pad}`, async () => {
+    const err = await wasmVsCpu(() => {
+      // Values on a coarse grid through relu: many windows hold ties, which must go to the first maximum.
+      const x = tf.relu(randomTensor(p.x, 21, 0.25)) as tf.Tensor4D;
+      const weight = (y: tf.Tensor) => randomTensor(y.shape, 22);
+      const maxLoss = (a: tf.Tensor) => {
+        const y = tf.maxPool(a as tf.Tensor4D, p.f, p.s, p.pad);
+        return tf.sum(tf.mul(y, weight(y)));
+      };
+      const avgLoss = (a: tf.Tensor) => {
+        const y = tf.avgPool(a as tf.Tensor4D, p.f, p.s, p.pad);
+        return tf.sum(tf.mul(y, weight(y)));
+      };
+      return [tf.grad(maxLoss)(x), tf.grad(avgLoss)(x)];
+    });
+    assert.ok(err <= TOLERANCE, `relative error ${err}`);
+  });
+}
+
+test('unsortedSegmentSum matches cpu: duplicates, empty segments, ids out of range, many columns', async () => {
+  const err = await wasmVsCpu(() => [
+    tf.unsortedSegmentSum(randomTensor([6, 3], 31), tf.tensor1d([0, 2, 0, 4, 2, 2], 'int32'), 5),
+    tf.unsortedSegmentSum(randomTensor([5, 2, 3], 32), tf.tensor1d([1, -1, 1, 7, 0], 'int32'), 3),
+    tf.unsortedSegmentSum(randomTensor([64, 200], 33), tf.tensor1d(Array.from({ length: 64 }, (_, i) => (i * 7) % 10), 'int32'), 10),
+    tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], 'int32'), tf.tensor1d([1, 1, 0, 1], 'int32'), 2),
+  ]);
+  assert.ok(err <= TOLERANCE, `relative error ${err}`);
+});
+
+test('gather gradient (UnsortedSegmentSum) matches cpu, on axis 0 and 1, with repeated indices', async () => {
+  const err = await wasmVsCpu(() => {
+    const table = randomTensor([10, 6], 41);
+    const idx = tf.tensor1d([3, 3, 0, 9, 3, 1], 'int32');
+    const f0 = (t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, idx), randomTensor([6, 6], 42)));
+    const f1 = (t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor1d([5, 0, 5], 'int32'), 1), randomTensor([10, 3], 43)));
+    const f2 = (t: tf.Tensor) => tf.sum(tf.mul(tf.gather(t, tf.tensor2d([[1, 2], [2, 2]], [2, 2], 'int32')), randomTensor([2, 2, 6], 44)));
+    return [tf.grad(f0)(table), tf.grad(f1)(table), tf.grad(f2)(table)];
+  });
+  assert.ok(err <= TOLERANCE, `relative error ${err}`);
+});
+
+test('gatherND has a gradient (scatterND of dy), equal on wasm and cpu and to a hand computation', async () => {
+  const fn = () => {
+    const params = randomTensor([4, 3, 2], 51);
+    const indices = tf.tensor2d([[0, 1], [3, 2], [0, 1]], [3, 2], 'int32');
+    const f = (p: tf.Tensor) => tf.sum(tf.mul(tf.gatherND(p, indices), tf.tensor2d([[1, 2], [3, 4], [5, 6]])));
+    return tf.grad(f)(params);
+  };
+  const [wasm] = await runOn('wasm', fn);
+  const [cpu] = await runOn('cpu', fn);
+  const expected = new Float32Array(24);
+  expected.set([6, 8], 2); // [0, 1, :] gathered twice: (1 + 5, 2 + 6)
+  expected.set([3, 4], 22); // [3, 2, :]
+  assert.ok(relativeError(wasm, expected) <= TOLERANCE);
+  assert.ok(relativeError(cpu, expected) <= TOLERANCE);
+});
+
+const mm: { a: number[]; b: number[] }[] = [
+  { a: [5, 7], b: [7, 3] },
+  { a: [4, 6, 5], b: [4, 5, 8] },
+  { a: [2, 3, 6, 5], b: [1, 1, 5, 4] },
+  { a: [1, 9], b: [9, 1] },
+];
+
+for (const s of mm) {
+  test(`matMul with every transpose flag (and its gradients) match cpu: a=${s.a} b=${s.b}`, async () => {
+    const err = await wasmVsCpu(() => {
+      const out: tf.Tensor[] = [];
+      for (const ta of [false, true]) for (const tb of [false, true]) {
+        const swap = (shape: number[], t: boolean) => (t ? [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]] : shape);
+        const a = randomTensor(swap(s.a, ta), 61);
+        const b = randomTensor(swap(s.b, tb), 62);
+        const f = (x: tf.Tensor, y: tf.Tensor) => {
+          const z = tf.matMul(x, y, ta, tb);
+          return tf.sum(tf.mul(z, randomTensor(z.shape, 63)));
+        };
+        out.push(tf.matMul(a, b, ta, tb));
+        // tfjs-core's matMul gradient does not reduce broadcast batch dimensions (on any backend).
+        if (s.a.length === s.b.length && s.a.slice(0, -2).join() === s.b.slice(0, -2).join()) out.push(...tf.grads(f)([a, b]));
+      }
+      return out;
+    });
+    assert.ok(err <= TOLERANCE, `relative error ${err}`);
+  });
+}
+
+test('fused matMul (bias, relu, transposes) and its gradients match cpu', async () => {
+  const err = await wasmVsCpu(() => {
+    const a = randomTensor([6, 5], 71) as tf.Tensor2D;
+    const b = randomTensor([4, 5], 72) as tf.Tensor2D;
+    const bias = randomTensor([4], 73);
+    const f = (x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+      tf.sum(tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, transposeB: true, bias: z, activation: 'relu' }));
+    return [tf.fused.matMul({ a: randomTensor([5, 4], 75) as tf.Tensor2D, b: a, transposeA: true, transposeB: true, bias: randomTensor([6], 74), activation: 'elu' }), ...tf.grads(f)([a, b, bias])];
+  });
+  assert.ok(err <= TOLERANCE, `relative error ${err}`);
+});
+
+test('registering twice is harmless: same names, kernels unchanged, results still right', async () => {
+  await setUpBackends();
+  const first = registerWasmTrainingKernels();
+  const before = first.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc);
+  const second = registerWasmTrainingKernels();
+  assert.deepEqual(second, first);
+  assert.deepEqual(second.map((name) => tf.getKernel(name, 'wasm')?.kernelFunc), before);
+  const err = await wasmVsCpu(() => tf.matMul(randomTensor([3, 4], 81), randomTensor([5, 4], 82), false, true));
+  assert.ok(err <= TOLERANCE);
+});
