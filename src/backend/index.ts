@@ -3,3 +3,5 @@ export type { BackendName, BackendReport, UseBackendOptions } from './use-backen
 export { createRng, shuffle } from './seed';
 export type { Rng } from './seed';
 export { silenceTfjsBanner } from './quiet';
+export { enableWasmThreads, wasmThreadsReport } from './wasm-kernels/threads';
+export type { WasmThreadsReport } from './wasm-kernels/threads';
