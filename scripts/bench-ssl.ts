@@ -147,7 +147,8 @@ async function main(): Promise<void> {
   const data = (step: number): ImageBatch => ({
     x: tf.tidy(() => tf.gather(train.x, batchIndices(step, { n, batchSize: args.batch, seed: args.seed }).indices)) as tf.Tensor4D,
   });
-  const views = { scale: [0.2, 1] as [number, number], randomOrder: false };
+  // DESIGN.md's PyTorch reference recipe: crop scale (0.2, 1), jitter 0.4 without hue
+  const views = { scale: [0.2, 1] as [number, number], randomOrder: false, hue: 0 };
   for (const method of args.methods) {
     const encoder = new ResNetEncoder({ seed: args.seed + 1 });
     const recipe: SslRecipe<ImageBatch> =

@@ -24,6 +24,8 @@ export interface SimclrViewOptions {
    * contrast and saturation 0.8 s, hue 0.2 s, i.e. 0.4 / 0.4 / 0.4 / 0.1 at s = 0.5.
    */
   strength?: number;
+  /** Hue jitter (default 0.2 s, the paper's; 0 turns hue off, as in DESIGN.md's PyTorch reference run). */
+  hue?: number;
   /** Probability of the colour jitter (default 0.8). */
   jitterP?: number;
   /**
@@ -49,7 +51,7 @@ export interface SimclrViewOptions {
 export function defaultSimclrViewOptions(height: number, overrides: SimclrViewOptions = {}): Required<SimclrViewOptions> {
   const defaults: Required<SimclrViewOptions> = {
     size: height, scale: [0.08, 1], ratio: [3 / 4, 4 / 3], flipP: 0.5, strength: 0.5, jitterP: 0.8,
-    randomOrder: true, grayscaleP: 0.2, blurP: 0, solarizeP: 0,
+    randomOrder: true, grayscaleP: 0.2, blurP: 0, solarizeP: 0, hue: 0.2 * (overrides.strength ?? 0.5),
   };
   checkKeys('simclrViews', overrides, Object.keys(defaults));
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined));
@@ -65,7 +67,7 @@ export function checkKeys(fn: string, options: object, allowed: string[]): void 
 
 /** The pipeline steps for the given recipe (shared by simclrViews and multiCropViews). */
 export function simclrSteps(height: number, options: SimclrViewOptions = {}): AugmentStep[] {
-  const { size, scale, ratio, flipP, strength, jitterP, randomOrder, grayscaleP, blurP, solarizeP } =
+  const { size, scale, ratio, flipP, strength, jitterP, randomOrder, grayscaleP, blurP, solarizeP, hue } =
     defaultSimclrViewOptions(height, options);
   const s = strength;
   const steps: AugmentStep[] = [
@@ -75,7 +77,7 @@ export function simclrSteps(height: number, options: SimclrViewOptions = {}): Au
       name: 'colorJitter',
       p: jitterP,
       apply: (x, seed) =>
-        colorJitter(x, { brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue: 0.2 * s, randomOrder, seed }),
+        colorJitter(x, { brightness: 0.8 * s, contrast: 0.8 * s, saturation: 0.8 * s, hue, randomOrder, seed }),
     },
     { name: 'randomGrayscale', apply: (x, seed) => randomGrayscale(x, { p: grayscaleP, seed }) },
   ];

@@ -35,14 +35,26 @@ test('Is the CIFAR-10 preset the paper setting: strength 0.5 jitter at p = 0.8, 
   assert.deepEqual(simclrSteps(32, { blurP: 0.5, solarizeP: 0.2 }).map((s) => s.name).slice(-2), ['gaussianBlur', 'solarize']);
   assert.deepEqual(defaultSimclrViewOptions(32, { scale: [0.2, 1], blurP: undefined }), {
     size: 32, scale: [0.2, 1], ratio: [3 / 4, 4 / 3], flipP: 0.5, strength: 0.5, jitterP: 0.8,
-    randomOrder: true, grayscaleP: 0.2, blurP: 0, solarizeP: 0,
+    randomOrder: true, grayscaleP: 0.2, blurP: 0, solarizeP: 0, hue: 0.1,
   });
+  assert.equal(defaultSimclrViewOptions(32, { strength: 1 }).hue, 0.2, 'hue follows the strength (0.2 s)');
+  assert.equal(defaultSimclrViewOptions(32, { hue: 0 }).hue, 0, 'hue can be turned off');
   // greyscale shows as equal channels in about 20% of the views
   const x = randomImages([600, 4, 4, 3], 2);
   const [v] = simclrViews(x, { seed: 4, scale: [1, 1] });
   const grey = tf.tidy(() => v.max(-1).sub(v.min(-1)).max([1, 2]).equal(0).sum().dataSync()[0]);
   assertBinomial(grey, 600, 0.2, 'greyscale views');
   tf.dispose([x, v]);
+});
+
+test('Does hue 0 leave hue alone, so views differ from the default only through the hue step?', () => {
+  const x = randomImages([4, 8, 8, 3], 5);
+  const opts = { seed: 3, scale: [1, 1] as [number, number], flipP: 0, grayscaleP: 0, jitterP: 1, strength: 0 };
+  const [plain] = simclrViews(x, { ...opts, hue: 0 });
+  const [withHue] = simclrViews(x, { ...opts, hue: 0.5 });
+  assert.ok(maxAbsDiff(plain, x) < 1e-5, 'strength 0 and hue 0: the crop of the whole image is the image');
+  assert.ok(maxAbsDiff(withHue, x) > 0.05, 'hue 0.5 changes colours');
+  tf.dispose([x, plain, withHue]);
 });
 
 test('Is it leak-free, and does the cpu backend give the same views?', async () => {
@@ -67,7 +79,7 @@ test('Is it leak-free, and does the cpu backend give the same views?', async () 
 test('Are unknown recipe keys rejected?', () => {
   const x = randomImages([1, 8, 8, 3], 0);
   assert.throws(() => simclrViews(x, { seed: 0, jiterP: 0.5 } as never), {
-    message: 'Error in simclrViews: Unknown config key: jiterP (expected one of size, scale, ratio, flipP, strength, jitterP, randomOrder, grayscaleP, blurP, solarizeP)',
+    message: 'Error in simclrViews: Unknown config key: jiterP (expected one of size, scale, ratio, flipP, strength, jitterP, randomOrder, grayscaleP, blurP, solarizeP, hue)',
   });
   assert.throws(() => multiCropViews(x, { seed: 0, scale: [0.1, 1] } as never), /^Error: Error in multiCropViews: Unknown config key: scale/);
   x.dispose();
