@@ -21,8 +21,9 @@ before(async () => {
     submissions: files,
     out: tmp.dir,
     jobs: 2,
-    timeoutMs: 10_000,
-    maxMemoryMb: 256,
+    // generous enough for a loaded 2-core machine; the hanging fixtures still end quickly
+    timeoutMs: 20_000,
+    maxMemoryMb: 512,
     kernel: { spec: tslabKernelSpec() },
   });
 });
