@@ -10,7 +10,7 @@ const spec = tslabKernelSpec();
 let kernel: KernelSession;
 
 before(async () => {
-  kernel = await KernelSession.start({ spec, interruptGraceMs: 1500 });
+  kernel = await KernelSession.start({ spec, interruptGraceMs: 4000 });
 });
 after(async () => {
   await kernel.shutdown();
