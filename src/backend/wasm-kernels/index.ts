@@ -55,6 +55,20 @@ function checkNHWC(name: string, dataFormat: unknown): void {
 
 const t4 = (info: tf.TensorInfo | undefined, backend: Backend) => asTensor<tf.Tensor4D>(info, backend);
 
+/** The attributes every conv backprop kernel takes, in the order the *Impl functions take them. */
+function convArgs(
+  attrs: Attrs,
+  shapeKey: 'filterShape' | 'inputShape',
+): [[number, number, number, number], [number, number], ConvPad, number | [number, number], RoundingMode] {
+  return [
+    attrs[shapeKey] as [number, number, number, number],
+    attrs.strides as [number, number],
+    attrs.pad as ConvPad,
+    (attrs.dilations as [number, number] | undefined) ?? 1,
+    attrs.dimRoundingMode as RoundingMode,
+  ];
+}
+
 /** Kernels wasm does not have at all. */
 const missingKernels: tf.KernelConfig[] = [
   kernel('Conv2DBackpropFilter', (inputs, attrs, backend) => {
@@ -62,33 +76,21 @@ const missingKernels: tf.KernelConfig[] = [
     return conv2dBackpropFilterImpl(
       t4(inputs.x, backend),
       t4(inputs.dy, backend),
-      attrs.filterShape as [number, number, number, number],
-      attrs.strides as [number, number],
-      attrs.pad as ConvPad,
-      (attrs.dilations as [number, number] | undefined) ?? 1,
-      attrs.dimRoundingMode as RoundingMode,
+      ...convArgs(attrs, 'filterShape'),
     );
   }),
   kernel('DepthwiseConv2dNativeBackpropInput', (inputs, attrs, backend) =>
     depthwiseConv2dBackpropInputImpl(
       t4(inputs.dy, backend),
       t4(inputs.filter, backend),
-      attrs.inputShape as [number, number, number, number],
-      attrs.strides as [number, number],
-      attrs.pad as ConvPad,
-      (attrs.dilations as [number, number] | undefined) ?? 1,
-      attrs.dimRoundingMode as RoundingMode,
+      ...convArgs(attrs, 'inputShape'),
     ),
   ),
   kernel('DepthwiseConv2dNativeBackpropFilter', (inputs, attrs, backend) =>
     depthwiseConv2dBackpropFilterImpl(
       t4(inputs.x, backend),
       t4(inputs.dy, backend),
-      attrs.filterShape as [number, number, number, number],
-      attrs.strides as [number, number],
-      attrs.pad as ConvPad,
-      (attrs.dilations as [number, number] | undefined) ?? 1,
-      attrs.dimRoundingMode as RoundingMode,
+      ...convArgs(attrs, 'filterShape'),
     ),
   ),
   kernel('UnsortedSegmentSum', (inputs, attrs, backend) =>
@@ -103,11 +105,7 @@ const slowKernels: tf.KernelConfig[] = [
     return conv2dBackpropInputImpl(
       t4(inputs.dy, backend),
       t4(inputs.filter, backend),
-      attrs.inputShape as [number, number, number, number],
-      attrs.strides as [number, number],
-      attrs.pad as ConvPad,
-      (attrs.dilations as [number, number] | undefined) ?? 1,
-      attrs.dimRoundingMode as RoundingMode,
+      ...convArgs(attrs, 'inputShape'),
     );
   }),
   kernel('MaxPoolGrad', (inputs, attrs, backend) =>
