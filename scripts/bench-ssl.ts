@@ -7,10 +7,12 @@
  *   npx tsc -p tsconfig.test.json && node build/scripts/bench-ssl.js [--minutes 30] [--methods simclr,moco]
  *     [--batch 128] [--lr 0.002] [--backend wasm] [--train-limit N] [--seed 0] [--eval-batch 500]
  *     [--no-baselines]   (skip raw pixels and the random encoder, e.g. for a second method-only run)
+ *     [--schedule cosine|constant] [--warmup 50]   (cosine: warm-up steps, then a cosine to 0 over the budget)
+ *     [--threads 2|auto]   (wasm threads; the same as SELFSUP_WASM_THREADS)
  *
  * --minutes is the training budget of EACH method. The recipe is DESIGN.md's PyTorch reference
  * ("What SimCLR can reach here"): the course's ResNet encoder (stem 32, stages 32/64/128, 128-d),
- * head 128 -> 256 -> 64, Adam 2e-3 constant, T = 0.5, crops of scale (0.2, 1), flip, colour
+ * head 128 -> 256 -> 64, Adam 2e-3 (DESIGN keeps it constant; by default we anneal it with a cosine over the budget), T = 0.5, crops of scale (0.2, 1), flip, colour
  * jitter p = 0.8, greyscale p = 0.2 — but batch 128, not 256: a 256-image SimCLR step (512 views)
  * does not fit the wasm heap (Conv2D aborts with "memory access out of bounds"). MoCo v2 uses the
  * same encoder, views and optimiser with its own head (no BatchNorm), T = 0.2, a 4096-key queue
@@ -41,10 +43,13 @@ interface Args {
   seed: number;
   evalBatch: number;
   baselines: boolean;
+  schedule: 'constant' | 'cosine';
+  warmup: number;
+  threads: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500, baselines: true };
+  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500, baselines: true, schedule: 'cosine', warmup: 50, threads: '' };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -64,8 +69,13 @@ function parseArgs(argv: string[]): Args {
       case '--methods': args.methods = value.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean); i++; break;
       case '--backend': args.backend = value as BackendName; i++; break;
       case '--no-baselines': args.baselines = false; break;
+      case '--warmup': args.warmup = num(); break;
+      case '--threads': args.threads = value; i++; break;
+      case '--schedule':
+        if (value !== 'constant' && value !== 'cosine') throw new Error(`Error in bench-ssl: --schedule is constant or cosine, but got ${value}`);
+        args.schedule = value; i++; break;
       default:
-        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --backend, --train-limit, --seed, --eval-batch, --no-baselines)`);
+        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --schedule, --warmup, --threads, --backend, --train-limit, --seed, --eval-batch, --no-baselines)`);
     }
   }
   for (const m of args.methods) {
@@ -95,6 +105,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.threads) process.env.SELFSUP_WASM_THREADS = args.threads; // read when wasm starts
   const report = await useBackend(args.backend);
   const started = Date.now();
   console.log(`bench-ssl: ${JSON.stringify(args)}`);
@@ -162,6 +173,8 @@ async function main(): Promise<void> {
       config: {
         numSteps: 1_000_000,
         lr: args.lr,
+        schedule: args.schedule === 'cosine' ? 'warmup-cosine' : 'constant',
+        warmupSteps: args.schedule === 'cosine' ? args.warmup : 0,
         timeLimitSeconds: args.minutes * 60,
         stepsPerEpoch: perEpoch,
         seed: args.seed,
@@ -194,7 +207,7 @@ async function main(): Promise<void> {
     '',
     `bench:ssl — CIFAR-10, ${n} training / ${test.x.shape[0]} test images, kNN k=200 T=0.1 (cosine, train features as bank)`,
     `backend: ${report.line}`,
-    `budget: ${args.minutes} min of training per method, batch ${args.batch}, Adam lr ${args.lr}; total wall time ${((Date.now() - started) / 60000).toFixed(1)} min`,
+    `budget: ${args.minutes} min of training per method, batch ${args.batch}, Adam lr ${args.lr} (${args.schedule === 'cosine' ? `${args.warmup} warm-up steps, cosine to 0 over the budget` : 'constant'}); total wall time ${((Date.now() - started) / 60000).toFixed(1)} min`,
     '',
     '| representation | kNN top-1 | vs random | train time | steps | epochs | images/s | final loss |',
     '|---|---|---|---|---|---|---|---|',

@@ -22,7 +22,10 @@ export interface FitConfig {
   numSteps: number;
   /** Peak learning rate. */
   lr: number;
-  /** 'constant', or linear warm-up then cosine decay to minLr over numSteps. */
+  /**
+   * 'constant', or linear warm-up then cosine decay to minLr over numSteps — or over the time budget
+   * (timeLimitSeconds, counted from the end of the warm-up) when that runs out first.
+   */
   schedule: 'constant' | 'warmup-cosine';
   /** Warm-up steps of the 'warmup-cosine' schedule. */
   warmupSteps: number;
@@ -154,8 +157,11 @@ export interface FitOptions<B> {
   log?: (line: string) => void;
   /** Clock in milliseconds (default performance.now); tests pass a fake one. */
   now?: () => number;
-  /** Learning rate as a function of the step; overrides config.schedule. */
-  schedule?: (step: number) => number;
+  /**
+   * Learning rate as a function of the step (and, with a time limit, of the fraction of the budget
+   * used since the warm-up steps ended; 0 without one); overrides config.schedule.
+   */
+  schedule?: (step: number, timeFraction: number) => number;
   /** A recipe's name and resolved configuration, printed with fit's own (recipes provide both). */
   name?: string;
   recipeConfig?: object;
@@ -325,6 +331,8 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
   const bar = config.progress ? progress(config.numSteps, { label: config.label, unit: 'step' }) : null;
   if (bar) bar.update(startStep);
   const t0 = now();
+  /** Seconds into the run when the first step after the warm-up began (-1 until then). */
+  let warmupEndSeconds = -1;
   let stoppedBy: FitResult['stoppedBy'] = 'numSteps';
   let lastFinite = NaN;
   let lastCount = -1;
@@ -355,7 +363,13 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
         await finishEpoch();
         currentEpoch = epoch;
       }
-      const lr = schedule(step);
+      const elapsed = (now() - t0) / 1000;
+      if (step >= config.warmupSteps && warmupEndSeconds < 0) warmupEndSeconds = elapsed;
+      const timeFraction =
+        config.timeLimitSeconds > 0 && warmupEndSeconds >= 0
+          ? (elapsed - warmupEndSeconds) / Math.max(1e-9, config.timeLimitSeconds - warmupEndSeconds)
+          : 0;
+      const lr = schedule(step, timeFraction);
       const variables = variablesAt(step);
       const extras: Record<string, tf.Scalar> = {};
       let lossValue = NaN;

@@ -13,6 +13,7 @@ import { fit, type FitConfig } from '../../src/train/fit';
 import { logCallback } from '../../src/train/log-callback';
 import { simclr } from '../../src/train/recipes/simclr';
 import { batchIndices } from '../../src/train/step-seed';
+import { warmupCosineSchedule } from '../../src/train/warmup-cosine-schedule';
 import { TinyEncoder, weightBits } from './helpers';
 
 const quiet = () => {};
@@ -142,6 +143,26 @@ describe('fit', () => {
     assert.equal(stopped.steps, 5);
     assert.ok(stopped.history.gradNorm.every((g) => Number.isFinite(g) && g > 0));
     assert.deepEqual(stopped.history.lr.slice(0, 2), [0.05, 0.1]);
+    r.layer.dispose();
+    r.dispose();
+  });
+
+  it('With a time limit, does the warm-up cosine follow the clock and reach minLr as the budget runs out (fake clock)?', async () => {
+    const r = regression();
+    let t = 0;
+    const result = await fit({
+      loss: r.loss, variables: r.layer.trainableVariables, data: () => null, log: quiet,
+      now: () => (t += 1000), // every reading one second later
+      config: { ...base, numSteps: 1000, timeLimitSeconds: 30, schedule: 'warmup-cosine', warmupSteps: 2, lr: 1, minLr: 0.01 },
+    });
+    const lr = result.history.lr;
+    assert.equal(result.stoppedBy, 'timeLimit');
+    assert.ok(result.steps < 100, `stopped by time after ${result.steps} steps`);
+    assert.deepEqual(lr.slice(0, 3), [0.5, 1, 1], 'warm-up by steps, then the peak');
+    for (let i = 3; i < lr.length; i++) assert.ok(lr[i] < lr[i - 1], `lr falls at every step after the warm-up: ${lr.join(', ')}`);
+    assert.ok(lr[lr.length - 1] < 0.1, `near minLr when time is up, got ${lr[lr.length - 1]}`);
+    // Steps alone (1,000 of them) would have left it at the peak
+    assert.ok(warmupCosineSchedule({ lr: 1, warmupSteps: 2, totalSteps: 1000, minLr: 0.01 })(result.steps - 1) > 0.99);
     r.layer.dispose();
     r.dispose();
   });

@@ -17,6 +17,16 @@ describe('warmupCosineSchedule', () => {
     assert.equal(s(100), 0.1);
   });
 
+  it('Given the fraction of a time budget used, does the cosine follow whichever of steps and time is further along?', () => {
+    const s = warmupCosineSchedule({ lr: 1, warmupSteps: 4, totalSteps: 1004, minLr: 0 });
+    assert.equal(s(2, 0.9), 0.75, 'the warm-up counts steps only');
+    assert.ok(Math.abs(s(4, 0.5) - 0.5) < 1e-12, 'half the budget: half-way down');
+    assert.ok(Math.abs(s(504, 0.1) - 0.5) < 1e-12, 'half the steps: half-way down, time behind');
+    assert.equal(s(5, 1), 0);
+    assert.equal(s(5, 1.5), 0);
+    assert.equal(s(5, -1), s(5), 'a negative fraction is ignored');
+  });
+
   it('Does it reject a warm-up longer than the run?', () => {
     assert.throws(() => warmupCosineSchedule({ lr: 1, warmupSteps: 5, totalSteps: 3 }), {
       message: 'Error in warmupCosineSchedule: need integers 0 <= warmupSteps <= totalSteps, but got 5 and 3',
