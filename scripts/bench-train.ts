@@ -313,6 +313,8 @@ function runNodeChild(job: ChildJob): ChildResult {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       maxBuffer: 16 * 1024 * 1024,
+      // wasm's thread count comes from the job, not from the machine's default (every core)
+      env: { ...process.env, SELFSUP_WASM_THREADS: String(job.threads) },
     });
     return parseResult(out);
   } catch (err) {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { silenceTfjsBanner } from './quiet';
-import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerWasmTrainingKernels, threadsFromEnv, wasmThreadsReport } from './wasm-kernels';
 
 /** Which engine runs tensor ops. 'tensorflow' is the native libtensorflow binding (tfjs-node). */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -68,9 +68,9 @@ function shortName(packageName: string): string {
  *
  * @param name - 'auto' (default), 'tensorflow', 'wasm' or 'cpu'.
  * @returns what was chosen, with the reasons the others were skipped.
- * @throws if `name` (or SELFSUP_BACKEND) is not one of the four names.
+ * @throws if `name` (or SELFSUP_BACKEND) is not one of the four names, or SELFSUP_WASM_THREADS is malformed.
  * @example
- * await useBackend();          // selfsup backend: wasm (SIMD, 1 thread) — tfjs-node-gpu: not installed; …
+ * await useBackend();          // selfsup backend: wasm (SIMD, 2 threads, …) — tfjs-node-gpu: not installed; …
  * await useBackend('cpu');     // the slow reference backend, for checking kernels
  * @see notebooks/10.0-getting-started.ipynb
  */
@@ -99,8 +99,12 @@ export async function useBackend(name: BackendName = 'auto', options: UseBackend
     }
   }
   if (requested !== 'cpu') {
+    const wantedThreads = threadsFromEnv(); // throws on a malformed SELFSUP_WASM_THREADS, before anything starts
     try {
-      return finish(await startWasm(), skipped, why, log);
+      const chosen = await startWasm();
+      const threads = wasmThreadsReport();
+      if (wantedThreads > 1 && chosen.threads < 2 && threads.reason) skipped.push(`wasm threads: ${threads.reason}`);
+      return finish(chosen, skipped, why, log);
     } catch (err) {
       skipped.push(`wasm: failed to start (${firstLine(err)})`);
     }

@@ -15,8 +15,19 @@ test('auto without native packages picks wasm and says why the others were skipp
   assert.equal(report.backend, 'wasm');
   assert.equal(tf.getBackend(), 'wasm');
   assert.equal(lines.length, 1);
-  assert.match(lines[0], /^selfsup backend: wasm \(SIMD, 1 thread/);
+  assert.match(lines[0], /^selfsup backend: wasm \(SIMD, \d+ threads?, \d+ selfsup training kernels\)/);
   assert.match(lines[0], /tfjs-node-gpu: not installed; tfjs-node: not installed/);
+});
+
+test('A malformed SELFSUP_WASM_THREADS is an error that names the variable, not a silent fall-back', async () => {
+  const saved = process.env.SELFSUP_WASM_THREADS;
+  process.env.SELFSUP_WASM_THREADS = 'lots';
+  try {
+    await assert.rejects(useBackend('wasm', { log: () => {}, env: {}, load: notInstalled }), /^Error: Error in SELFSUP_WASM_THREADS: .*but got "lots"$/);
+  } finally {
+    if (saved === undefined) delete process.env.SELFSUP_WASM_THREADS;
+    else process.env.SELFSUP_WASM_THREADS = saved;
+  }
 });
 
 test('SELFSUP_BACKEND overrides the argument', async () => {

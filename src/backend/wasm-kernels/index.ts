@@ -153,9 +153,9 @@ function put(config: tf.KernelConfig): void {
 
 /**
  * Register selfsup's training kernels for tfjs's wasm backend and return their names. Idempotent.
- * Call before or after `tf.setBackend('wasm')` (useBackend does it for you). When SELFSUP_WASM_THREADS is set
- * (a number >= 2, or "auto") and the wasm backend has not started yet, it will start multi-threaded
- * (see enableWasmThreads).
+ * Call before or after `tf.setBackend('wasm')` (useBackend does it for you). If the wasm backend has not started
+ * yet, it will start multi-threaded on a machine with 2 or more cores (see enableWasmThreads), with the thread
+ * count from SELFSUP_WASM_THREADS (threadsFromEnv: unset = every core up to 4; "off" = one thread).
  *
  * @example
  * registerWasmTrainingKernels(); // ['Conv2DBackpropFilter', 'UnsortedSegmentSum', 'Conv2DBackpropInput', ...]
@@ -163,7 +163,7 @@ function put(config: tf.KernelConfig): void {
 export function registerWasmTrainingKernels(): string[] {
   // The wasm package registers its own kernels when first loaded: load it first so it cannot overwrite ours.
   require('@tensorflow/tfjs-backend-wasm');
-  // Opt-in: SELFSUP_WASM_THREADS=2 (or auto) starts the threaded build at the next wasm initialisation.
+  // Threads at the next wasm initialisation: every core up to 4 unless SELFSUP_WASM_THREADS says otherwise.
   const threads = threadsFromEnv();
   if (threads > 1) enableWasmThreads(threads);
   const names: string[] = [];

@@ -79,7 +79,7 @@ let lastReport: WasmThreadsReport = { threaded: false, threads: 1, reason: 'not 
 
 /**
  * Ask for tfjs's threaded (pthreads + SIMD) wasm build with `threads` XNNPACK threads, the next time the wasm backend
- * is initialised (by `tf.setBackend('wasm')`, e.g. inside `useBackend`). Opt-in, and safe: if the threaded build
+ * is initialised (by `tf.setBackend('wasm')`, e.g. inside `useBackend`). Safe: if the threaded build
  * cannot start, the wrapper starts the ordinary single-threaded build instead, so the backend still comes up.
  * Returns false (and changes nothing) when the wasm backend is already initialised or cannot be found.
  *
@@ -93,7 +93,7 @@ let lastReport: WasmThreadsReport = { threaded: false, threads: 1, reason: 'not 
  *
  * @param threads - XNNPACK threads, >= 2 (default: the number of cores).
  */
-export function enableWasmThreads(threads = os.cpus().length): boolean {
+export function enableWasmThreads(threads = availableCores()): boolean {
   const engine = tf.engine() as unknown as EngineInternals;
   if (!Number.isInteger(threads) || threads < 2) return false;
   // Not tf.findBackend('wasm'): it would start initialising the backend (single-threaded) as a side effect.
@@ -164,7 +164,7 @@ export function wasmThreadsReport(): WasmThreadsReport {
  * `enableWasmThreads(threads)` then start the wasm backend (leaving the active backend as it was). Never throws.
  * @returns whether the threaded build runs and with how many threads, or why not.
  */
-export async function startThreadedWasm(threads = os.cpus().length): Promise<WasmThreadsReport> {
+export async function startThreadedWasm(threads = availableCores()): Promise<WasmThreadsReport> {
   const engine = tf.engine() as unknown as EngineInternals;
   if (engine.registry?.wasm) {
     return { threaded: false, threads: 1, reason: 'the wasm backend was already initialised (call startThreadedWasm first)' };
@@ -181,14 +181,30 @@ export async function startThreadedWasm(threads = os.cpus().length): Promise<Was
   return wasmThreadsReport();
 }
 
+/** Threads the wasm backend uses when SELFSUP_WASM_THREADS is unset: every core, up to this many (measured up to 2). */
+export const DEFAULT_MAX_THREADS = 4;
+
+/** Cores this process may use. */
+export function availableCores(): number {
+  const nodeOs = os as unknown as { availableParallelism?: () => number };
+  return nodeOs.availableParallelism?.() ?? os.cpus().length;
+}
+
 /**
- * Threads requested by the environment: SELFSUP_WASM_THREADS = a number, or "auto" for every core.
- * 0 when unset, "1", "0" or "off".
+ * XNNPACK threads to start the wasm backend with, from SELFSUP_WASM_THREADS: unset means every core up to
+ * DEFAULT_MAX_THREADS; "auto" every core; "1", "0" or "off" one thread; a whole number >= 2 that many.
+ * Returns 0 for one thread (the ordinary single-threaded build).
+ * @throws "Error in SELFSUP_WASM_THREADS: ..." for anything else.
  */
-export function threadsFromEnv(env: Record<string, string | undefined> = process.env): number {
+export function threadsFromEnv(env: Record<string, string | undefined> = process.env, cores = availableCores()): number {
   const v = env.SELFSUP_WASM_THREADS?.trim().toLowerCase();
-  if (!v || v === 'off' || v === '0' || v === '1') return 0;
-  if (v === 'auto') return os.cpus().length;
+  const upTo = (n: number) => (n >= 2 ? n : 0);
+  if (!v) return upTo(Math.min(cores, DEFAULT_MAX_THREADS));
+  if (v === 'off' || v === '0' || v === '1') return 0;
+  if (v === 'auto') return upTo(cores);
   const n = Number(v);
-  return Number.isInteger(n) && n >= 2 ? n : 0;
+  if (Number.isInteger(n) && n >= 2) return n;
+  throw new Error(
+    `Error in SELFSUP_WASM_THREADS: expected a whole number of threads, "auto" (every core) or "off" (one thread), but got ${JSON.stringify(env.SELFSUP_WASM_THREADS)}`,
+  );
 }

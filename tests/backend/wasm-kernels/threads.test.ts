@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'child_process';
 import * as path from 'path';
-import { threadsFromEnv } from '../../../src/backend/wasm-kernels/threads';
+import { availableCores, DEFAULT_MAX_THREADS, threadsFromEnv } from '../../../src/backend/wasm-kernels/threads';
 
 /**
  * The threaded wasm build runs in a child process each time: a wasm backend starts once per process, and the
@@ -44,10 +44,23 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'default', 
   return { ...JSON.parse(line.slice(7)), status: r.status, signal: r.signal, seconds: (Date.now() - started) / 1000 };
 }
 
-test('SELFSUP_WASM_THREADS: a number >= 2 or "auto"; anything else means one thread', () => {
-  assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: '2' }), 2);
-  assert.ok(threadsFromEnv({ SELFSUP_WASM_THREADS: 'auto' }) >= 1);
-  for (const v of [undefined, '', '1', '0', 'off', 'two', '1.5']) assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: v }), 0);
+test('SELFSUP_WASM_THREADS: unset = every core up to 4, "auto" = every core, "off"/"1" = one thread, a number; else a clear error', () => {
+  assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: '2' }, 8), 2);
+  assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: ' 3 ' }, 2), 3);
+  assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: 'auto' }, 8), 8);
+  assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: 'AUTO' }, 1), 0, 'one core: the single-threaded build');
+  for (const unset of [undefined, '', '  ']) {
+    assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: unset }, 2), 2);
+    assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: unset }, 16), DEFAULT_MAX_THREADS);
+    assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: unset }, 1), 0);
+  }
+  assert.equal(threadsFromEnv({}, 2), 2);
+  for (const off of ['1', '0', 'off', 'OFF']) assert.equal(threadsFromEnv({ SELFSUP_WASM_THREADS: off }, 8), 0);
+  for (const bad of ['two', '1.5', '-2']) {
+    assert.throws(() => threadsFromEnv({ SELFSUP_WASM_THREADS: bad }, 2), {
+      message: `Error in SELFSUP_WASM_THREADS: expected a whole number of threads, "auto" (every core) or "off" (one thread), but got "${bad}"`,
+    });
+  }
 });
 
 test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK threads, compute right, and let Node exit?', () => {
@@ -67,6 +80,7 @@ test('When the threaded build cannot start (no worker threads), wasm still start
   assert.equal(r.backend, 'wasm');
   assert.equal(r.threads, 1);
   assert.match(r.info.reason, /^the threaded build failed to start \(no workers here\); using one thread$/);
+  assert.match(r.line, /wasm threads: the threaded build failed to start \(no workers here\)/, 'the backend line says why');
   assert.ok(r.relErr <= 1e-4);
 });
 
@@ -77,9 +91,23 @@ test('Without SharedArrayBuffer the request is declined before anything is patch
   assert.equal(r.info.reason, 'SharedArrayBuffer is not available');
 });
 
-test('By default (no SELFSUP_WASM_THREADS) wasm runs the single-threaded build, as before', () => {
+test('By default (no SELFSUP_WASM_THREADS) wasm starts threaded on a machine with 2 or more cores, and Node exits', () => {
   const r = child('default', { SELFSUP_WASM_THREADS: '' });
+  assert.equal(r.signal, null, 'the child exited by itself');
+  assert.equal(r.status, 0);
+  const expected = Math.min(availableCores(), DEFAULT_MAX_THREADS);
+  if (expected >= 2) {
+    assert.equal(r.threads, expected);
+    assert.match(r.line, new RegExp(`wasm \\(SIMD, ${expected} threads`));
+  } else {
+    assert.equal(r.threads, 1, 'a one-core machine runs the single-threaded build');
+  }
+  assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
+});
+
+test('SELFSUP_WASM_THREADS=off runs the single-threaded build', () => {
+  const r = child('default', { SELFSUP_WASM_THREADS: 'off' });
   assert.equal(r.status, 0);
   assert.equal(r.threads, 1);
-  assert.match(r.line, /wasm \(SIMD, 1 thread/);
+  assert.match(r.line, /wasm \(SIMD, 1 thread,/);
 });
