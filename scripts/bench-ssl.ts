@@ -12,11 +12,11 @@
  *
  * --minutes is the training budget of EACH method. The recipe is DESIGN.md's PyTorch reference
  * ("What SimCLR can reach here"): the course's ResNet encoder (stem 32, stages 32/64/128, 128-d),
- * head 128 -> 256 -> 64, Adam 2e-3 (DESIGN keeps it constant; by default we anneal it with a cosine over the budget), T = 0.5, crops of scale (0.2, 1), flip, colour
- * jitter p = 0.8, greyscale p = 0.2 — but batch 128, not 256: a 256-image SimCLR step (512 views)
- * does not fit the wasm heap (Conv2D aborts with "memory access out of bounds"). MoCo v2 uses the
- * same encoder, views and optimiser with its own head (no BatchNorm), T = 0.2, a 4096-key queue
- * and m = 0.99.
+ * head 128 -> 256 -> 64, Adam 2e-3 (constant in DESIGN; annealed here by default with a cosine over
+ * the budget), T = 0.5, crops of scale (0.2, 1), flip, colour jitter p = 0.8, greyscale p = 0.2 —
+ * but batch 128, not 256: twice the updates per epoch, for budgets that allow only 1-2 epochs
+ * (docs/training.md). MoCo v2 uses the same encoder, views and optimiser with its own head (no
+ * BatchNorm), T = 0.2, a 4096-key queue and m = 0.99.
  */
 import * as tf from '@tensorflow/tfjs';
 import { normalizeImages } from '../src/augment/normalize-images';
