@@ -102,8 +102,8 @@ export async function useBackend(name: BackendName = 'auto', options: UseBackend
     const wantedThreads = threadsFromEnv(); // throws on a malformed SELFSUP_WASM_THREADS, before anything starts
     try {
       const chosen = await startWasm();
-      const threads = wasmThreadsReport();
-      if (wantedThreads > 1 && chosen.threads < 2 && threads.reason) skipped.push(`wasm threads: ${threads.reason}`);
+      const { reason } = wasmThreadsReport();
+      if (wantedThreads > 1 && chosen.threads < 2 && reason) skipped.push(`wasm threads: ${reason}`);
       return finish(chosen, skipped, why, log);
     } catch (err) {
       skipped.push(`wasm: failed to start (${firstLine(err)})`);

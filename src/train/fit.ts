@@ -363,12 +363,12 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
         await finishEpoch();
         currentEpoch = epoch;
       }
-      const elapsed = (now() - t0) / 1000;
-      if (step >= config.warmupSteps && warmupEndSeconds < 0) warmupEndSeconds = elapsed;
-      const timeFraction =
-        config.timeLimitSeconds > 0 && warmupEndSeconds >= 0
-          ? (elapsed - warmupEndSeconds) / Math.max(1e-9, config.timeLimitSeconds - warmupEndSeconds)
-          : 0;
+      let timeFraction = 0; // of the time budget, used since the warm-up ended
+      if (config.timeLimitSeconds > 0 && step >= config.warmupSteps) {
+        const elapsed = (now() - t0) / 1000;
+        if (warmupEndSeconds < 0) warmupEndSeconds = elapsed;
+        timeFraction = (elapsed - warmupEndSeconds) / Math.max(1e-9, config.timeLimitSeconds - warmupEndSeconds);
+      }
       const lr = schedule(step, timeFraction);
       const variables = variablesAt(step);
       const extras: Record<string, tf.Scalar> = {};

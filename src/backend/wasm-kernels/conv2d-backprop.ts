@@ -27,19 +27,12 @@ export function conv2dBackpropFilterImpl(
   dilations: number | [number, number] = 1,
   dimRoundingMode?: RoundingMode,
 ): tf.Tensor4D {
-  const [sH, sW] = pair(strides);
-  const [dH, dW] = pair(dilations);
+  const { sH, sW, dH, dW, top, bottom, left, right } = filterGradGeometry(x, dy, filterShape, strides, pad, dilations, dimRoundingMode, false);
   const [kh, kw, ci, co] = filterShape;
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, [sH, sW], [dH, dW], pad, dimRoundingMode);
   const [, h, w] = x.shape;
   const [, ho, wo] = dy.shape;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  // Padding below/right so that every row the forward conv read exists. When the forward conv never read the last
-  // rows (valid padding, stride > 1) they are kept: the conv below then yields extra taps, cropped afterwards
-  // (cropping the tiny result is cheaper than slicing x).
-  const bottom = Math.max(0, (kh - 1) * dH + (ho - 1) * sH + 1 - top - h);
-  const right = Math.max(0, (kw - 1) * dW + (wo - 1) * sW + 1 - left - w);
+  // When the forward conv never read the last rows (valid padding, stride > 1) they are kept: the conv below then
+  // yields extra taps, cropped afterwards (cropping the tiny result is cheaper than slicing x).
   if (ho === 0 || wo === 0 || top >= h + (kh - 1) * dH || left >= w + (kw - 1) * dW) return tf.zeros(filterShape);
   if (sH === 1 && sW === 1 && ci <= FEW_CHANNELS) return filterGradFromPatches(x, dy, [kh, kw], [dH, dW], [top, bottom, left, right]);
   const xT = transposeToChannelsFirst(x); // [Ci, H, W, N]
@@ -53,6 +46,44 @@ export function conv2dBackpropFilterImpl(
   } as unknown as tf.NamedAttrMap) as tf.Tensor4D; // [Ci, >= kh, >= kw, Co]
   const taps = sliceAxis(sliceAxis(out, 1, 0, kh), 2, 0, kw);
   return tf.reshape(tf.transpose(taps, [1, 2, 0, 3]), [kh, kw, ci, co]); // [kh, kw, Ci, Co]
+}
+
+/** Strides, dilations and the zero padding of x under which every input row and column a filter tap read exists. */
+interface FilterGradGeometry {
+  sH: number;
+  sW: number;
+  dH: number;
+  dW: number;
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * The forward conv's padding above/left (from tfjs's own conv info) and the padding below/right that makes row
+ * (kh - 1)*dH + (Ho - 1)*sH and column (kw - 1)*dW + (Wo - 1)*sW of the padded x exist.
+ */
+function filterGradGeometry(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  strides: number | [number, number],
+  pad: ConvPad,
+  dilations: number | [number, number],
+  dimRoundingMode: RoundingMode,
+  depthwise: boolean,
+): FilterGradGeometry {
+  const [sH, sW] = pair(strides);
+  const [dH, dW] = pair(dilations);
+  const [kh, kw] = filterShape;
+  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, [sH, sW], [dH, dW], pad, dimRoundingMode, depthwise);
+  const [, h, w] = x.shape;
+  const [, ho, wo] = dy.shape;
+  const { top, left } = info.padInfo;
+  const bottom = Math.max(0, (kh - 1) * dH + (ho - 1) * sH + 1 - top - h);
+  const right = Math.max(0, (kw - 1) * dW + (wo - 1) * sW + 1 - left - w);
+  return { sH, sW, dH, dW, top, bottom, left, right };
 }
 
 /**
@@ -229,16 +260,10 @@ export function depthwiseConv2dBackpropFilterImpl(
   dilations: number | [number, number] = 1,
   dimRoundingMode?: RoundingMode,
 ): tf.Tensor4D {
-  const [sH, sW] = pair(strides);
-  const [dH, dW] = pair(dilations);
+  const { sH, sW, dH, dW, top, bottom, left, right } = filterGradGeometry(x, dy, filterShape, strides, pad, dilations, dimRoundingMode, true);
   const [kh, kw, c, m] = filterShape;
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, [sH, sW], [dH, dW], pad, dimRoundingMode, true);
-  const [n, h, w] = x.shape;
+  const [n] = x.shape;
   const [, ho, wo] = dy.shape;
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  const bottom = Math.max(0, (kh - 1) * dH + (ho - 1) * sH + 1 - top - h);
-  const right = Math.max(0, (kw - 1) * dW + (wo - 1) * sW + 1 - left - w);
   const xp = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
   const dy5 = tf.reshape(dy, [n, ho, wo, c, m]);
   const taps: tf.Tensor[] = [];

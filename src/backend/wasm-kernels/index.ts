@@ -69,30 +69,27 @@ function convArgs(
   ];
 }
 
+/**
+ * A conv backprop kernel: `impl(first input, second input, ...attributes)`, with the inputs named as tfjs names
+ * them and `shapeKey` the attribute holding the shape of the result.
+ */
+function convBackprop(
+  kernelName: string,
+  [first, second]: [string, string],
+  shapeKey: 'filterShape' | 'inputShape',
+  impl: (a: tf.Tensor4D, b: tf.Tensor4D, ...args: ReturnType<typeof convArgs>) => tf.Tensor4D,
+): tf.KernelConfig {
+  return kernel(kernelName, (inputs, attrs, backend) => {
+    checkNHWC(kernelName, attrs.dataFormat); // depthwise kernels have no dataFormat attribute: always NHWC
+    return impl(t4(inputs[first], backend), t4(inputs[second], backend), ...convArgs(attrs, shapeKey));
+  });
+}
+
 /** Kernels wasm does not have at all. */
 const missingKernels: tf.KernelConfig[] = [
-  kernel('Conv2DBackpropFilter', (inputs, attrs, backend) => {
-    checkNHWC('Conv2DBackpropFilter', attrs.dataFormat);
-    return conv2dBackpropFilterImpl(
-      t4(inputs.x, backend),
-      t4(inputs.dy, backend),
-      ...convArgs(attrs, 'filterShape'),
-    );
-  }),
-  kernel('DepthwiseConv2dNativeBackpropInput', (inputs, attrs, backend) =>
-    depthwiseConv2dBackpropInputImpl(
-      t4(inputs.dy, backend),
-      t4(inputs.filter, backend),
-      ...convArgs(attrs, 'inputShape'),
-    ),
-  ),
-  kernel('DepthwiseConv2dNativeBackpropFilter', (inputs, attrs, backend) =>
-    depthwiseConv2dBackpropFilterImpl(
-      t4(inputs.x, backend),
-      t4(inputs.dy, backend),
-      ...convArgs(attrs, 'filterShape'),
-    ),
-  ),
+  convBackprop('Conv2DBackpropFilter', ['x', 'dy'], 'filterShape', conv2dBackpropFilterImpl),
+  convBackprop('DepthwiseConv2dNativeBackpropInput', ['dy', 'filter'], 'inputShape', depthwiseConv2dBackpropInputImpl),
+  convBackprop('DepthwiseConv2dNativeBackpropFilter', ['x', 'dy'], 'filterShape', depthwiseConv2dBackpropFilterImpl),
   kernel('UnsortedSegmentSum', (inputs, attrs, backend) =>
     unsortedSegmentSumImpl(asTensor(inputs.x, backend), asTensor(inputs.segmentIds, backend), attrs.numSegments as number),
   ),
@@ -100,14 +97,7 @@ const missingKernels: tf.KernelConfig[] = [
 
 /** Kernels wasm has as slow loops: replaced. */
 const slowKernels: tf.KernelConfig[] = [
-  kernel('Conv2DBackpropInput', (inputs, attrs, backend) => {
-    checkNHWC('Conv2DBackpropInput', attrs.dataFormat);
-    return conv2dBackpropInputImpl(
-      t4(inputs.dy, backend),
-      t4(inputs.filter, backend),
-      ...convArgs(attrs, 'inputShape'),
-    );
-  }),
+  convBackprop('Conv2DBackpropInput', ['dy', 'filter'], 'inputShape', conv2dBackpropInputImpl),
   kernel('MaxPoolGrad', (inputs, attrs, backend) =>
     maxPoolGradImpl(
       t4(inputs.dy, backend),
