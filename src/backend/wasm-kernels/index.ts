@@ -14,6 +14,7 @@ import { untransposingKernel } from './mat-mul';
 import { gatherNdGradConfig } from './gather-nd-grad';
 import { leadingAxesKernel } from './reductions';
 import { sharingIdentity } from './identity';
+import { heapSlice } from './slice';
 import { enableWasmThreads, threadsFromEnv } from './threads';
 
 export {
@@ -127,6 +128,7 @@ const WRAPPERS: Record<string, (stock: tf.KernelConfig) => tf.KernelFunc> = {
   Sum: (stock) => leadingAxesKernel(stock, false, asTensor, outputOf),
   Mean: (stock) => leadingAxesKernel(stock, true, asTensor, outputOf),
   Identity: sharingIdentity,
+  Slice: heapSlice,
 };
 
 /** The kernel configs selfsup registered, to recognise them on a second call. */

@@ -127,3 +127,45 @@ test('registering twice is harmless: same names, kernels unchanged, results stil
   const err = await wasmVsCpu(() => tf.matMul(randomTensor([3, 4], 81), randomTensor([5, 4], 82), false, true));
   assert.ok(err <= TOLERANCE);
 });
+
+const slices: { shape: number[]; begin: number[]; size: number[] }[] = [
+  { shape: [7], begin: [2], size: [4] }, // rank 1
+  { shape: [5, 200], begin: [1, 3], size: [3, 150] }, // long rows (set)
+  { shape: [5, 200], begin: [2, 0], size: [2, 200] }, // contiguous block
+  { shape: [4, 6, 5, 3], begin: [1, 2, 1, 0], size: [2, 3, 4, 3] }, // short runs (element loop)
+  { shape: [3, 4, 5, 70], begin: [0, 1, 0, 0], size: [3, 2, 5, 70] }, // trailing axes merged into one run
+  { shape: [2, 3, 4, 5, 6], begin: [1, 0, 2, 1, 3], size: [1, 3, 2, 4, 2] }, // rank 5
+  { shape: [3, 4], begin: [1, 1], size: [0, 2] }, // empty
+];
+
+for (const s of slices) {
+  test(`slice reads the input in place and matches cpu exactly: shape=${s.shape} begin=${s.begin} size=${s.size}`, async () => {
+    for (const dtype of ['float32', 'int32'] as const) {
+      const make = () => (dtype === 'int32' ? tf.cast(tf.mul(randomTensor(s.shape, 91), 1000), 'int32') : randomTensor(s.shape, 91));
+      const [cpu] = await runOn('cpu', () => tf.slice(make(), s.begin, s.size));
+      const [wasm] = await runOn('wasm', () => tf.slice(make(), s.begin, s.size));
+      assert.deepEqual(Array.from(wasm), Array.from(cpu), dtype);
+      assert.equal(wasm.length, s.size.reduce((a, b) => a * b, 1));
+    }
+  });
+}
+
+test('slice of a bool tensor matches cpu', async () => {
+  const [cpu] = await runOn('cpu', () => tf.cast(tf.slice(tf.greater(randomTensor([4, 9], 92), 0), [1, 2], [2, 5]), 'float32'));
+  const [wasm] = await runOn('wasm', () => tf.cast(tf.slice(tf.greater(randomTensor([4, 9], 92), 0), [1, 2], [2, 5]), 'float32'));
+  assert.deepEqual(Array.from(wasm), Array.from(cpu));
+  assert.ok(cpu.some((v) => v === 1) && cpu.some((v) => v === 0));
+});
+
+test('slicing leaves the source intact and allocates only the slice', async () => {
+  await setUpBackends();
+  await tf.setBackend('wasm');
+  const x = randomTensor([64, 64], 93);
+  const copy = Float32Array.from(x.dataSync() as Float32Array);
+  const before = tf.memory().numBytes;
+  const y = tf.slice(x, [10, 20], [5, 30]);
+  assert.equal(tf.memory().numBytes - before, 5 * 30 * 4);
+  assert.deepEqual(Array.from(x.dataSync()), Array.from(copy));
+  assert.equal(y.dataSync()[0], copy[10 * 64 + 20]);
+  tf.dispose([x, y]);
+});
