@@ -9,6 +9,7 @@
  *     [--no-baselines]   (skip raw pixels and the random encoder, e.g. for a second method-only run)
  *     [--schedule cosine|constant] [--warmup 50]   (cosine: warm-up steps, then a cosine to 0 over the budget)
  *     [--threads 2|auto]   (wasm threads; the same as SELFSUP_WASM_THREADS)
+ *     [--view-size 32] [--temperature 0.5]   (SimCLR: side of the training views; NT-Xent temperature)
  *
  * --minutes is the training budget of EACH method. The recipe is DESIGN.md's PyTorch reference
  * ("What SimCLR can reach here"): the course's ResNet encoder (stem 32, stages 32/64/128, 128-d),
@@ -46,10 +47,12 @@ interface Args {
   schedule: 'constant' | 'cosine';
   warmup: number;
   threads: string;
+  viewSize: number;
+  temperature: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500, baselines: true, schedule: 'cosine', warmup: 50, threads: '' };
+  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500, baselines: true, schedule: 'cosine', warmup: 50, threads: '', viewSize: 32, temperature: 0.5 };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -71,11 +74,13 @@ function parseArgs(argv: string[]): Args {
       case '--no-baselines': args.baselines = false; break;
       case '--warmup': args.warmup = num(); break;
       case '--threads': args.threads = value; i++; break;
+      case '--view-size': args.viewSize = num(); break;
+      case '--temperature': args.temperature = num(); break;
       case '--schedule':
         if (value !== 'constant' && value !== 'cosine') throw new Error(`Error in bench-ssl: --schedule is constant or cosine, but got ${value}`);
         args.schedule = value; i++; break;
       default:
-        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --schedule, --warmup, --threads, --backend, --train-limit, --seed, --eval-batch, --no-baselines)`);
+        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --schedule, --warmup, --threads, --view-size, --temperature, --backend, --train-limit, --seed, --eval-batch, --no-baselines)`);
     }
   }
   for (const m of args.methods) {
@@ -159,12 +164,12 @@ async function main(): Promise<void> {
     x: tf.tidy(() => tf.gather(train.x, batchIndices(step, { n, batchSize: args.batch, seed: args.seed }).indices)) as tf.Tensor4D,
   });
   // DESIGN.md's PyTorch reference recipe: crop scale (0.2, 1), jitter 0.4 without hue
-  const views = { scale: [0.2, 1] as [number, number], randomOrder: false, hue: 0 };
+  const views = { scale: [0.2, 1] as [number, number], randomOrder: false, hue: 0, size: args.viewSize };
   for (const method of args.methods) {
     const encoder = new ResNetEncoder({ seed: args.seed + 1 });
     const recipe: SslRecipe<ImageBatch> =
       method === 'simclr'
-        ? simclr(encoder, { temperature: 0.5, views, seed: args.seed })
+        ? simclr(encoder, { temperature: args.temperature, views, seed: args.seed })
         : moco(encoder, () => new ResNetEncoder({ seed: args.seed + 2 }), { views, seed: args.seed });
     const result = await fit({
       ...recipe,
