@@ -10,6 +10,7 @@
  *     [--schedule cosine|constant] [--warmup 50]   (cosine: warm-up steps, then a cosine to 0 over the budget)
  *     [--threads 2|auto]   (wasm threads; the same as SELFSUP_WASM_THREADS)
  *     [--view-size 32] [--temperature 0.5]   (SimCLR: side of the training views; NT-Xent temperature)
+ *     [--checkpoint-dir DIR]   (keep each method's trained weights in DIR/<method>, a fit checkpoint)
  *
  * --minutes is the training budget of EACH method. The recipe is DESIGN.md's PyTorch reference
  * ("What SimCLR can reach here"): the course's ResNet encoder (stem 32, stages 32/64/128, 128-d),
@@ -19,6 +20,7 @@
  * (docs/training.md). MoCo v2 uses the same encoder, views and optimiser with its own head (no
  * BatchNorm), T = 0.2, a 4096-key queue and m = 0.99.
  */
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { normalizeImages } from '../src/augment/normalize-images';
 import { useBackend, type BackendName } from '../src/backend/use-backend';
@@ -49,10 +51,11 @@ interface Args {
   threads: string;
   viewSize: number;
   temperature: number;
+  checkpointDir: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500, baselines: true, schedule: 'cosine', warmup: 50, threads: '', viewSize: 32, temperature: 0.5 };
+  const args: Args = { minutes: 30, methods: ['simclr', 'moco'], batch: 128, lr: 2e-3, backend: 'wasm', trainLimit: 0, seed: 0, evalBatch: 500, baselines: true, schedule: 'cosine', warmup: 50, threads: '', viewSize: 32, temperature: 0.5, checkpointDir: '' };
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const value = argv[i + 1];
@@ -76,11 +79,12 @@ function parseArgs(argv: string[]): Args {
       case '--threads': args.threads = value; i++; break;
       case '--view-size': args.viewSize = num(); break;
       case '--temperature': args.temperature = num(); break;
+      case '--checkpoint-dir': args.checkpointDir = value; i++; break;
       case '--schedule':
         if (value !== 'constant' && value !== 'cosine') throw new Error(`Error in bench-ssl: --schedule is constant or cosine, but got ${value}`);
         args.schedule = value; i++; break;
       default:
-        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --schedule, --warmup, --threads, --view-size, --temperature, --backend, --train-limit, --seed, --eval-batch, --no-baselines)`);
+        throw new Error(`Error in bench-ssl: unknown option ${key} (options: --minutes, --methods, --batch, --lr, --schedule, --warmup, --threads, --view-size, --temperature, --checkpoint-dir, --backend, --train-limit, --seed, --eval-batch, --no-baselines)`);
     }
   }
   for (const m of args.methods) {
@@ -185,6 +189,7 @@ async function main(): Promise<void> {
         seed: args.seed,
         progress: false,
         label: recipe.name,
+        ...(args.checkpointDir ? { checkpointDir: path.join(args.checkpointDir, method) } : {}),
       },
       callbacks: [logCallback(50), { onStep: () => peak.sample() }],
     });
@@ -212,7 +217,7 @@ async function main(): Promise<void> {
     '',
     `bench:ssl — CIFAR-10, ${n} training / ${test.x.shape[0]} test images, kNN k=200 T=0.1 (cosine, train features as bank)`,
     `backend: ${report.line}`,
-    `budget: ${args.minutes} min of training per method, batch ${args.batch}, Adam lr ${args.lr} (${args.schedule === 'cosine' ? `${args.warmup} warm-up steps, cosine to 0 over the budget` : 'constant'}); total wall time ${((Date.now() - started) / 60000).toFixed(1)} min`,
+    `budget: ${args.minutes} min of training per method, batch ${args.batch}, Adam lr ${args.lr} (${args.schedule === 'cosine' ? `${args.warmup} warm-up steps, cosine to 0 over the budget` : 'constant'}); SimCLR views ${args.viewSize}x${args.viewSize}, T ${args.temperature}; total wall time ${((Date.now() - started) / 60000).toFixed(1)} min`,
     '',
     '| representation | kNN top-1 | vs random | train time | steps | epochs | images/s | final loss |',
     '|---|---|---|---|---|---|---|---|',
