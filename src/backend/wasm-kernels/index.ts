@@ -14,7 +14,7 @@ import { untransposingKernel } from './mat-mul';
 import { gatherNdGradConfig } from './gather-nd-grad';
 import { leadingAxesKernel } from './reductions';
 import { sharingIdentity } from './identity';
-import { heapSlice } from './slice';
+import { heapSlice, heapSplitV, heapStridedSlice, heapUnpack } from './slice';
 import { enableWasmThreads, threadsFromEnv } from './threads';
 
 export {
@@ -129,6 +129,9 @@ const WRAPPERS: Record<string, (stock: tf.KernelConfig) => tf.KernelFunc> = {
   Mean: (stock) => leadingAxesKernel(stock, true, asTensor, outputOf),
   Identity: sharingIdentity,
   Slice: heapSlice,
+  SplitV: heapSplitV,
+  Unpack: heapUnpack,
+  StridedSlice: heapStridedSlice,
 };
 
 /** The kernel configs selfsup registered, to recognise them on a second call. */

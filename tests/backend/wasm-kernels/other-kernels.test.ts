@@ -169,3 +169,33 @@ test('slicing leaves the source intact and allocates only the slice', async () =
   assert.equal(y.dataSync()[0], copy[10 * 64 + 20]);
   tf.dispose([x, y]);
 });
+
+test('split, unstack and unit-stride stridedSlice (kernels built on the in-place slice) match cpu exactly', async () => {
+  const ops = (x: tf.Tensor): tf.Tensor[] => [
+    ...tf.split(x, 3, 1), // equal pieces on a middle axis
+    ...tf.split(x, [1, 3], 0), // sizes on axis 0
+    ...tf.split(x, [2, 1, 1, 1], -1), // last axis, short runs
+    ...tf.unstack(x, 2),
+    ...tf.unstack(x, 0),
+    tf.stridedSlice(x, [1, 0, 1, 0], [3, 6, 4, 5]), // unit strides: the simple path
+    tf.stridedSlice(x, [1, 0, 0, 0], [2, 6, 5, 5], [1, 1, 1, 1], 0, 0, 0, 0, 1), // shrink axis 0
+    tf.stridedSlice(x, [0, 1, 0, 0], [4, 6, 5, 5], [1, 2, 1, 2]), // real strides: the stock kernel
+  ];
+  const [cpu, wasm] = [await runOn('cpu', () => ops(randomTensor([4, 6, 5, 5], 94))), await runOn('wasm', () => ops(randomTensor([4, 6, 5, 5], 94)))];
+  assert.equal(wasm.length, cpu.length);
+  cpu.forEach((c, i) => assert.deepEqual(Array.from(wasm[i]), Array.from(c), `output ${i}`));
+  const shapes = (await setUpBackends(), await tf.setBackend('wasm'), tf.tidy(() => ops(randomTensor([4, 6, 5, 5], 94)).map((t) => t.shape.join('x'))));
+  assert.deepEqual(shapes.slice(0, 3), ['4x2x5x5', '4x2x5x5', '4x2x5x5']);
+  assert.equal(shapes[9], '4x6x5'); // first unstack on axis 2
+  assert.equal(shapes.at(-2), '6x5x5'); // shrunk axis
+});
+
+test('split and unstack of an int32 tensor on wasm keep the dtype and values', async () => {
+  const make = () => tf.tensor2d([[1, 2, 3], [4, 5, 6]], [2, 3], 'int32');
+  const [a, b] = await runOn('wasm', () => tf.split(make(), [1, 2], 1));
+  assert.deepEqual(Array.from(a), [1, 4]);
+  assert.deepEqual(Array.from(b), [2, 3, 5, 6]);
+  await tf.setBackend('wasm');
+  const rows = tf.tidy(() => tf.unstack(make()).map((t) => [t.dtype, Array.from(t.dataSync())]));
+  assert.deepEqual(rows, [['int32', [1, 2, 3]], ['int32', [4, 5, 6]]]);
+});
