@@ -219,8 +219,8 @@ async function main(): Promise<void> {
     `backend: ${report.line}`,
     `budget: ${args.minutes} min of training per method, batch ${args.batch}, Adam lr ${args.lr} (${args.schedule === 'cosine' ? `${args.warmup} warm-up steps, cosine to 0 over the budget` : 'constant'}); SimCLR views ${args.viewSize}x${args.viewSize}, T ${args.temperature}; total wall time ${((Date.now() - started) / 60000).toFixed(1)} min`,
     '',
-    '| representation | kNN top-1 | vs random | train time | steps | epochs | images/s | final loss |',
-    '|---|---|---|---|---|---|---|---|',
+    '| representation | kNN top-1 | vs random | train time | steps | epochs | images/s | final loss | eval time |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows.map((r) =>
       [
         r.name,
@@ -231,6 +231,7 @@ async function main(): Promise<void> {
         r.steps > 0 ? r.epochs.toFixed(2) : '—',
         Number.isFinite(r.imagesPerSecond) ? r.imagesPerSecond.toFixed(1) : '—',
         Number.isFinite(r.finalLoss) ? r.finalLoss.toFixed(3) : '—',
+        `${r.evalSeconds.toFixed(0)} s`,
       ].join(' | ').replace(/^/, '| ').replace(/$/, ' |'),
     ),
     '',
