@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   const data = (step: number): ImageBatch => ({
     x: tf.tidy(() => tf.gather(train.x, batchIndices(step, { n, batchSize: args.batch, seed: args.seed }).indices)) as tf.Tensor4D,
   });
-  // DESIGN.md's PyTorch reference recipe: crop scale (0.2, 1), jitter 0.4 without hue
+  // DESIGN.md's PyTorch reference views (crop scale (0.2, 1), jitter 0.4 without hue), resized to --view-size
   const views = { scale: [0.2, 1] as [number, number], randomOrder: false, hue: 0, size: args.viewSize };
   for (const method of args.methods) {
     const encoder = new ResNetEncoder({ seed: args.seed + 1 });
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     '',
     `bench:ssl — CIFAR-10, ${n} training / ${test.x.shape[0]} test images, kNN k=200 T=0.1 (cosine, train features as bank)`,
     `backend: ${report.line}`,
-    `budget: ${args.minutes} min of training per method, batch ${args.batch}, Adam lr ${args.lr} (${args.schedule === 'cosine' ? `${args.warmup} warm-up steps, cosine to 0 over the budget` : 'constant'}); SimCLR views ${args.viewSize}x${args.viewSize}, T ${args.temperature}; total wall time ${((Date.now() - started) / 60000).toFixed(1)} min`,
+    `budget: ${args.minutes} min of training per method, batch ${args.batch}, Adam lr ${args.lr} (${args.schedule === 'cosine' ? `${args.warmup} warm-up steps, cosine to 0 over the budget` : 'constant'}); views ${args.viewSize}x${args.viewSize}, SimCLR T ${args.temperature}; total wall time ${((Date.now() - started) / 60000).toFixed(1)} min`,
     '',
     '| representation | kNN top-1 | vs random | train time | steps | epochs | images/s | final loss | eval time |',
     '|---|---|---|---|---|---|---|---|---|',

@@ -87,12 +87,14 @@ function filterGradGeometry(
 }
 
 /**
- * Input channels up to which a stride-1 filter gradient takes the patch-matrix route. With 1-4 channels (the
+ * Input channels up to which a stride-1 filter gradient takes the patch-matrix route. With few channels (the
  * first layer on images) the conv route's GEMM has only Ci*kh*kw rows and ran at 0.2-3 GFLOP/s; the patch
- * matrix is small there and one matMul is 2-45x faster (measured for 1 and 3 channels, 3x3 and 5x5; at 8
- * channels and at stride 2, where the copies grow or need strided slices, the conv route wins).
+ * matrix is small there and one matMul is 2-45x faster (measured for 1 and 3 channels, 3x3 and 5x5). Since the
+ * tap slices read x in place (slice.ts), 8 channels gain too (3x3 -> 32 at batch 256: 121-136 ms against
+ * 187-215 ms) and 16 break even (about 240 ms each). At stride 2 the taps need strided slices and the conv route
+ * wins.
  */
-const FEW_CHANNELS = 4;
+const FEW_CHANNELS = 8;
 
 /**
  * Filter gradient as one matMul: the patch matrix P [kh*kw*Ci, N*Ho*Wo] (row = tap and input channel, column =

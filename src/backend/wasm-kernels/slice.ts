@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 /** The part of the wasm backend a copying kernel touches. */
 interface HeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+  typedArrayFromHeap(info: tf.TensorInfo): HeapArray;
 }
 
 /** Runs shorter than this are copied element by element: a subarray + set costs more than the copy itself. */
@@ -93,22 +93,14 @@ function sliceOut(backend: HeapBackend, x: tf.TensorInfo, start: number[], exten
   return out;
 }
 
+type HeapArray = Float32Array | Int32Array | Uint8Array;
+
 /**
- * Copy the box [start, start + extent) of a row-major array of the given shape into `dst` (row-major, dense).
- * Exported for tests.
+ * Copy the box [start, start + extent) of a row-major array of the given shape (rank >= 1: tfjs refuses to slice
+ * a scalar) into `dst` (row-major, dense).
  */
-export function copySlice(
-  src: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> },
-  shape: number[],
-  dst: { set(values: ArrayLike<number>, offset: number): void; [i: number]: number },
-  start: number[],
-  extent: number[],
-): void {
+function copySlice(src: HeapArray, shape: number[], dst: HeapArray, start: number[], extent: number[]): void {
   const rank = shape.length;
-  if (rank === 0) {
-    dst[0] = src[0];
-    return;
-  }
   const strides = new Array<number>(rank);
   strides[rank - 1] = 1;
   for (let a = rank - 2; a >= 0; a--) strides[a] = strides[a + 1] * shape[a + 1];

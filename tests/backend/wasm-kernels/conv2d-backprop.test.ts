@@ -30,8 +30,10 @@ const cases: Case[] = [
   { x: [1, 5, 5, 3], w: [2, 2, 3, 2], s: 3, pad: 'valid', why: 'stride larger than the kernel' },
   { x: [1, 1, 1, 5], w: [1, 1, 5, 7], s: 1, pad: 'valid', why: '1x1 image' },
   { x: [2, 9, 7, 1], w: [5, 5, 1, 4], s: 1, pad: 'same', why: 'one input channel at stride 1 (filter gradient from the patch matrix)' },
-  { x: [1, 6, 8, 4], w: [3, 2, 4, 3], s: 1, pad: [[0, 0], [0, 2], [1, 0], [0, 0]], why: '4 input channels, the last the patch route takes' },
-  { x: [1, 6, 8, 5], w: [3, 3, 5, 3], s: 1, pad: 'same', why: '5 input channels, the first the conv route takes' },
+  { x: [1, 6, 8, 4], w: [3, 2, 4, 3], s: 1, pad: [[0, 0], [0, 2], [1, 0], [0, 0]], why: '4 input channels, patch route, explicit padding' },
+  { x: [1, 6, 8, 5], w: [3, 3, 5, 3], s: 1, pad: 'same', why: '5 input channels, patch route' },
+  { x: [2, 6, 7, 8], w: [3, 3, 8, 4], s: 1, pad: 'same', why: '8 input channels, the last the patch route takes' },
+  { x: [2, 6, 7, 9], w: [3, 3, 9, 4], s: 1, pad: 'same', why: '9 input channels, the first the conv route takes' },
 ];
 
 test('setup', async () => {
