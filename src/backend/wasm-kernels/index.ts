@@ -16,6 +16,8 @@ import { leadingAxesKernel } from './reductions';
 import { sharingIdentity } from './identity';
 import { heapSlice, heapSplitV, heapStridedSlice, heapUnpack } from './slice';
 import { enableWasmThreads, threadsFromEnv } from './threads';
+import { conv2dBackpropFilterSimd } from './simd/conv2d-filter-grad';
+import { maxPoolGradSimd } from './simd/max-pool-grad';
 
 export {
   conv2dBackpropFilterImpl,
@@ -27,12 +29,15 @@ export { avgPoolGradImpl, maxPoolGradImpl } from './pool-grads';
 export { unsortedSegmentSumImpl } from './unsorted-segment-sum';
 export { enableWasmThreads, startThreadedWasm, threadsFromEnv, wasmThreadsReport } from './threads';
 export type { WasmThreadsReport } from './threads';
+export { setSimdKernelsEnabled, simdKernelsFailure } from './simd';
 
 /**
  * Training kernels that the stock tfjs wasm backend lacks or runs slowly.
  *
  * Each is built from the wasm backend's own XNNPACK/C++ kernels (forward conv2d, untransposed matMul, transpose,
- * pad, slice, scatterNd, compare/select) on rearranged tensors; none loops over elements in JavaScript.
+ * pad, slice, scatterNd, compare/select) on rearranged tensors; none does arithmetic in JavaScript. Where XNNPACK
+ * leaves the machine half idle (the conv2d filter gradient), a wasm SIMD kernel of selfsup's own (simd/) runs on
+ * the backend's memory, with the XNNPACK-composed route kept as the fallback.
  * How each is computed, and what it measured: docs/backend.md.
  */
 
@@ -86,9 +91,57 @@ function convBackprop(
   });
 }
 
+/** Conv2DBackpropFilter: selfsup's SIMD kernel when it can run, else the XNNPACK-composed route. */
+function conv2dBackpropFilterKernel(): tf.KernelConfig {
+  const composed = convBackprop('Conv2DBackpropFilter', ['x', 'dy'], 'filterShape', conv2dBackpropFilterImpl);
+  return {
+    ...composed,
+    kernelFunc: (args) => {
+      const attrs = (args.attrs ?? {}) as Attrs;
+      checkNHWC('Conv2DBackpropFilter', attrs.dataFormat);
+      const { x, dy } = args.inputs;
+      if (x && dy) {
+        const out = conv2dBackpropFilterSimd(args.backend as Backend, x, dy, ...convArgs(attrs, 'filterShape'));
+        if (out) return out;
+      }
+      return composed.kernelFunc(args);
+    },
+  };
+}
+
+/** MaxPoolGrad: selfsup's SIMD kernel when it can run, else the route composed from tfjs ops. */
+function maxPoolGradKernel(): tf.KernelConfig {
+  const composed = kernel('MaxPoolGrad', (inputs, attrs, backend) =>
+    maxPoolGradImpl(
+      t4(inputs.dy, backend),
+      t4(inputs.input, backend),
+      t4(inputs.output, backend),
+      attrs.filterSize as [number, number],
+      attrs.strides as [number, number],
+      attrs.pad as ConvPad,
+      attrs.dimRoundingMode as RoundingMode,
+    ),
+  );
+  return {
+    ...composed,
+    kernelFunc: (args) => {
+      const attrs = (args.attrs ?? {}) as Attrs;
+      const { dy, input } = args.inputs;
+      if (dy && input) {
+        const out = maxPoolGradSimd(
+          args.backend as Backend, dy, input,
+          attrs.filterSize as [number, number], attrs.strides as [number, number], attrs.pad as ConvPad, attrs.dimRoundingMode as RoundingMode,
+        );
+        if (out) return out;
+      }
+      return composed.kernelFunc(args);
+    },
+  };
+}
+
 /** Kernels wasm does not have at all. */
 const missingKernels: tf.KernelConfig[] = [
-  convBackprop('Conv2DBackpropFilter', ['x', 'dy'], 'filterShape', conv2dBackpropFilterImpl),
+  conv2dBackpropFilterKernel(),
   convBackprop('DepthwiseConv2dNativeBackpropInput', ['dy', 'filter'], 'inputShape', depthwiseConv2dBackpropInputImpl),
   convBackprop('DepthwiseConv2dNativeBackpropFilter', ['x', 'dy'], 'filterShape', depthwiseConv2dBackpropFilterImpl),
   kernel('UnsortedSegmentSum', (inputs, attrs, backend) =>
@@ -99,17 +152,7 @@ const missingKernels: tf.KernelConfig[] = [
 /** Kernels wasm has as slow loops: replaced. */
 const slowKernels: tf.KernelConfig[] = [
   convBackprop('Conv2DBackpropInput', ['dy', 'filter'], 'inputShape', conv2dBackpropInputImpl),
-  kernel('MaxPoolGrad', (inputs, attrs, backend) =>
-    maxPoolGradImpl(
-      t4(inputs.dy, backend),
-      t4(inputs.input, backend),
-      t4(inputs.output, backend),
-      attrs.filterSize as [number, number],
-      attrs.strides as [number, number],
-      attrs.pad as ConvPad,
-      attrs.dimRoundingMode as RoundingMode,
-    ),
-  ),
+  maxPoolGradKernel(),
   kernel('AvgPoolGrad', (inputs, attrs, backend) =>
     avgPoolGradImpl(
       t4(inputs.dy, backend),

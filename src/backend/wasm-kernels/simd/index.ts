@@ -1,0 +1,108 @@
+import * as tf from '@tensorflow/tfjs';
+import { SINGLE_THREADED, THREADED } from './binaries';
+
+/**
+ * selfsup's own wasm SIMD kernels (the C sources next to this file, built by scripts/build-simd-kernels.sh), run
+ * on the tfjs wasm backend's memory: the module imports the backend's WebAssembly.Memory, so the kernels read
+ * inputs and write outputs where tfjs keeps them, with no copies. They run on the calling thread.
+ *
+ * Used where XNNPACK's operators leave much of the machine unused or XNNPACK has no operator (see
+ * docs/backend.md): the conv2d filter gradient and the maxPool gradient. Every caller keeps an XNNPACK-composed route for when these are unavailable (an engine without wasm
+ * SIMD, a tfjs build whose memory cannot be reached) or switched off with {@link setSimdKernelsEnabled}.
+ */
+export interface SimdKernels {
+  /** dw [kh, kw, C, O] += filter gradient of x [N, H, W, C] and dy [N, Ho, Wo, O]; byte offsets into the heap. */
+  conv2d_filter_grad(
+    x: number, dy: number, dw: number,
+    n: number, h: number, w: number, c: number, ho: number, wo: number, o: number,
+    kh: number, kw: number, sh: number, sw: number, dh: number, dwl: number, top: number, left: number,
+  ): void;
+  /** dx [N, H, W, C] += maxPool gradient of x [N, H, W, C] and dy [N, Ho, Wo, C]; byte offsets into the heap. */
+  max_pool_grad(
+    x: number, dy: number, dx: number,
+    n: number, h: number, w: number, c: number, ho: number, wo: number,
+    fh: number, fw: number, sh: number, sw: number, top: number, left: number,
+  ): void;
+}
+
+/** The WebAssembly API, typed here because the project's lib settings (no DOM) do not declare it. */
+interface WasmMemory {
+  readonly buffer: ArrayBufferLike;
+}
+interface WebAssemblyApi {
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+
+/** The parts of tfjs-backend-wasm's BackendWasm these kernels touch. */
+interface WasmBackendInternals {
+  wasm: { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+}
+
+let enabled = true;
+const instances = new WeakMap<WasmMemory, SimdKernels | null>();
+let lastFailure: string | null = null;
+
+/**
+ * Switch selfsup's SIMD kernels off (or back on) for the kernels that have an XNNPACK-composed route too. For
+ * comparisons (bench:train's "XNNPACK only" row) and for testing those routes; the default is on.
+ */
+export function setSimdKernelsEnabled(on: boolean): void {
+  enabled = on;
+}
+
+/** Why the SIMD kernels could not be started on the current backend, or null. */
+export function simdKernelsFailure(): string | null {
+  return lastFailure;
+}
+
+function memoryOf(backend: WasmBackendInternals): WasmMemory | null {
+  // Threaded build: Module.wasmMemory (created in JS, shared). Single-threaded: the instance's exported memory.
+  const m = backend.wasm?.wasmMemory ?? backend.wasm?.asm?.memory;
+  return m instanceof wasmApi.Memory ? m : null;
+}
+
+function instantiate(memory: WasmMemory): SimdKernels | null {
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  try {
+    const bytes = Buffer.from(shared ? THREADED : SINGLE_THREADED, 'base64');
+    const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
+    lastFailure = null;
+    return instance.exports as unknown as SimdKernels;
+  } catch (err) {
+    lastFailure = `selfsup's wasm SIMD kernels did not start (${(err as Error).message}); using XNNPACK-composed routes`;
+    return null;
+  }
+}
+
+/** The SIMD kernels bound to this wasm backend's memory, or null (switched off, or they cannot run here). */
+export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
+  if (!enabled) return null;
+  const memory = memoryOf(backend as unknown as WasmBackendInternals);
+  if (!memory) {
+    lastFailure = "selfsup's wasm SIMD kernels found no WebAssembly.Memory on the wasm backend; using XNNPACK-composed routes";
+    return null;
+  }
+  if (!instances.has(memory)) instances.set(memory, instantiate(memory));
+  return instances.get(memory) ?? null;
+}
+
+/** Byte offset of a tensor's data in the wasm heap. */
+export function heapOffset(backend: tf.KernelBackend, info: tf.TensorInfo): number {
+  const entry = (backend as unknown as WasmBackendInternals).dataIdMap.get(info.dataId);
+  if (!entry) throw new Error('Error in a selfsup wasm kernel: a tensor is not on the wasm backend');
+  return entry.memoryOffset;
+}
+
+/** A float32 output of `shape` in the wasm heap, filled with zeros. */
+export function zeroedOutput(backend: tf.KernelBackend, shape: number[]): tf.TensorInfo {
+  const b = backend as unknown as WasmBackendInternals;
+  const out = b.makeOutput(shape, 'float32');
+  b.typedArrayFromHeap(out).fill(0);
+  return out;
+}

@@ -1,0 +1,43 @@
+import * as tf from '@tensorflow/tfjs';
+import type { ConvPad, RoundingMode } from '../conv2d-backprop';
+import { heapOffset, simdKernels, zeroedOutput } from './index';
+
+/**
+ * MaxPoolGrad on selfsup's SIMD kernel (max-pool-grad.c): any window, stride and padding, NHWC float32. Returns
+ * null when the SIMD kernels are off or cannot run here; the caller then takes the composed route (maxPoolGradImpl).
+ *
+ * @param dy - [N, Ho, Wo, C].
+ * @param x - [N, H, W, C], the forward input.
+ */
+export function maxPoolGradSimd(
+  backend: tf.KernelBackend,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  filterSize: number | [number, number],
+  strides: number | [number, number],
+  pad: ConvPad,
+  dimRoundingMode?: RoundingMode,
+): tf.TensorInfo | null {
+  if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
+  const kernels = simdKernels(backend);
+  if (!kernels) return null;
+  const [n, h, w, c] = x.shape;
+  const info = tf.backend_util.computePool2DInfo(
+    x.shape as [number, number, number, number], filterSize, strides, 1, pad as 'same', dimRoundingMode,
+  );
+  const expected = [n, info.outHeight, info.outWidth, c];
+  if (dy.shape.some((d, i) => d !== expected[i])) {
+    throw new Error(
+      `Error in MaxPoolGrad (selfsup wasm kernel): dy ${JSON.stringify(dy.shape)} does not fit the pooling of x ` +
+        `${JSON.stringify(x.shape)} (expected ${JSON.stringify(expected)})`,
+    );
+  }
+  const out = zeroedOutput(backend, x.shape);
+  if (n * h * w * c === 0 || info.outHeight * info.outWidth === 0) return out;
+  kernels.max_pool_grad(
+    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
+    n, h, w, c, info.outHeight, info.outWidth,
+    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return out;
+}
