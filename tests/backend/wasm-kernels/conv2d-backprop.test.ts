@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { conv2dBackpropFilterImpl, conv2dBackpropInputImpl } from '../../../src/backend/wasm-kernels';
+import { conv2dBackpropFilterImpl, conv2dBackpropInputImpl, setSimdKernelsEnabled } from '../../../src/backend/wasm-kernels';
+import { simdKernels } from '../../../src/backend/wasm-kernels/simd';
 import { randomTensor, relativeError, runOn, setUpBackends, TOLERANCE, values, wasmVsCpu } from './helpers';
 
 type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
@@ -34,15 +35,31 @@ const cases: Case[] = [
   { x: [1, 6, 8, 5], w: [3, 3, 5, 3], s: 1, pad: 'same', why: '5 input channels, patch route' },
   { x: [2, 6, 7, 8], w: [3, 3, 8, 4], s: 1, pad: 'same', why: '8 input channels, the last the patch route takes' },
   { x: [2, 6, 7, 9], w: [3, 3, 9, 4], s: 1, pad: 'same', why: '9 input channels, the first the conv route takes' },
+  { x: [1, 20, 20, 8], w: [3, 3, 8, 64], s: 1, pad: 'same', why: 'SIMD kernel: several row blocks per image' },
+  { x: [2, 5, 70, 6], w: [3, 3, 6, 72], s: 1, pad: 'same', why: 'SIMD kernel: one row per block, output tail of 0 after 8s' },
+  { x: [2, 9, 9, 13], w: [3, 3, 13, 19], s: 2, pad: 'same', why: 'SIMD kernel: channel tail 1, output tail 3' },
 ];
 
-test('setup', async () => {
+/** Both filter-gradient routes: selfsup's SIMD kernel (the default) and the XNNPACK-composed one (its fallback). */
+const routes = ['SIMD kernel', 'XNNPACK-composed'] as const;
+
+async function onRoute<T>(route: (typeof routes)[number], fn: () => Promise<T>): Promise<T> {
+  setSimdKernelsEnabled(route === 'SIMD kernel');
+  try {
+    return await fn();
+  } finally {
+    setSimdKernelsEnabled(true);
+  }
+}
+
+test('setup: the SIMD kernels start on this wasm backend', async () => {
   await setUpBackends();
+  assert.notEqual(simdKernels(tf.backend()), null, 'so the tests below exercise them');
 });
 
-for (const c of cases) {
-  test(`conv2d gradients (x and filter) match cpu: ${c.why} x=${c.x} w=${c.w} s=${c.s} pad=${JSON.stringify(c.pad)}`, async () => {
-    const err = await wasmVsCpu(() => {
+for (const c of cases) for (const route of routes) {
+  test(`conv2d gradients (x and filter) match cpu, ${route}: ${c.why} x=${c.x} w=${c.w} s=${c.s} pad=${JSON.stringify(c.pad)}`, async () => {
+    const err = await onRoute(route, () => wasmVsCpu(() => {
       const x = randomTensor(c.x, 1) as tf.Tensor4D;
       const w = randomTensor(c.w, 2) as tf.Tensor4D;
       const f = (a: tf.Tensor, b: tf.Tensor) => {
@@ -50,7 +67,7 @@ for (const c of cases) {
         return tf.sum(tf.mul(y, randomTensor(y.shape, 3)));
       };
       return tf.grads(f)([x, w]);
-    });
+    }));
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
   });
 }
@@ -115,15 +132,20 @@ for (const c of dilated) {
     const ws = values(c.w.reduce((a, b) => a * b), 12);
     const dys = values(dyShape.reduce((a, b) => a * b), 13);
     const ref = naiveBackprop(c.x, c.w, dyShape, c.s, c.d, info.padInfo.top, info.padInfo.left, xs, ws, dys);
-    const [dx, dw] = await runOn('wasm', () => {
+    const [dx, dw, dwSimd] = await runOn('wasm', () => {
       const dy = tf.tensor4d(dys, dyShape as [number, number, number, number]);
       return [
         conv2dBackpropInputImpl(dy, tf.tensor4d(ws, c.w), c.x, c.s, c.pad, c.d),
         conv2dBackpropFilterImpl(tf.tensor4d(xs, c.x), dy, c.w, c.s, c.pad, c.d),
+        // The registered kernel: selfsup's SIMD filter gradient (the conv2d op refuses stride > 1 with dilation > 1).
+        tf.engine().runKernel('Conv2DBackpropFilter', { x: tf.tensor4d(xs, c.x), dy }, {
+          strides: c.s, pad: c.pad, dataFormat: 'NHWC', dilations: c.d, filterShape: c.w,
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ];
     });
     assert.ok(relativeError(dx, ref.dx) <= TOLERANCE, `dx relative error ${relativeError(dx, ref.dx)}`);
     assert.ok(relativeError(dw, ref.dw) <= TOLERANCE, `dw relative error ${relativeError(dw, ref.dw)}`);
+    assert.ok(relativeError(dwSimd, ref.dw) <= TOLERANCE, `SIMD dw relative error ${relativeError(dwSimd, ref.dw)}`);
   });
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../../../src/backend/wasm-kernels';
+import { registerWasmTrainingKernels, setSimdKernelsEnabled } from '../../../src/backend/wasm-kernels';
 import { randomTensor, relativeError, runOn, setUpBackends, TOLERANCE, wasmVsCpu } from './helpers';
 
 type Pad = 'same' | 'valid' | number;
@@ -12,14 +12,18 @@ const pools: { x: [number, number, number, number]; f: number | [number, number]
   { x: [3, 11, 10, 2], f: [3, 2], s: [2, 3], pad: 'valid' },
   { x: [1, 6, 6, 16], f: 3, s: 3, pad: 'same' },
   { x: [2, 9, 9, 2], f: 3, s: 2, pad: 1 },
+  { x: [2, 7, 7, 5], f: 2, s: 2, pad: 'same' },
+  { x: [1, 8, 8, 12], f: 4, s: 1, pad: 'valid' },
 ];
 
 test('setup', async () => {
   await setUpBackends();
 });
 
-for (const p of pools) {
-  test(`maxPool and avgPool gradients match cpu (ties included): x=${p.x} f=${p.f} s=${p.s} pad=${p.pad}`, async () => {
+for (const p of pools) for (const simd of [true, false]) {
+  const route = simd ? 'SIMD maxPool gradient' : 'composed maxPool gradient';
+  test(`maxPool and avgPool gradients match cpu (ties included), ${route}: x=${p.x} f=${p.f} s=${p.s} pad=${p.pad}`, async () => {
+    setSimdKernelsEnabled(simd);
     const err = await wasmVsCpu(() => {
       // Values on a coarse grid through relu: many windows hold ties, which must go to the first maximum.
       const x = tf.relu(randomTensor(p.x, 21, 0.25)) as tf.Tensor4D;
@@ -33,10 +37,20 @@ for (const p of pools) {
         return tf.sum(tf.mul(y, weight(y)));
       };
       return [tf.grad(maxLoss)(x), tf.grad(avgLoss)(x)];
-    });
+    }).finally(() => setSimdKernelsEnabled(true));
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
   });
 }
+
+test('maxPool gradient: windows of -Infinity or NaN send nothing, a NaN never wins, as on cpu', async () => {
+  const rows = [-Infinity, -Infinity, 1, NaN, NaN, 2, 3, NaN, -Infinity, -Infinity, 5, 5, -Infinity, -Infinity, 5, 5];
+  // 2x2 windows over a 4x4 image with 4 channels that all hold the same pattern (SIMD lanes and the scalar tail).
+  const x = tf.tensor4d(rows.flatMap((v) => [v, v, v, v, v]), [1, 4, 4, 5]);
+  const grad = async (backend: 'cpu' | 'wasm') => (await runOn(backend, () => tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(x)))[0];
+  const [cpu, wasm] = [await grad('cpu'), await grad('wasm')];
+  assert.deepEqual(Array.from(wasm), Array.from(cpu));
+  assert.equal(cpu.reduce((a, b) => a + b, 0), 3 * 5, 'three windows send their gradient, the all -Infinity one none');
+});
 
 test('unsortedSegmentSum matches cpu: duplicates, empty segments, ids out of range, many columns', async () => {
   const err = await wasmVsCpu(() => [

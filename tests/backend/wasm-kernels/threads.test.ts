@@ -18,19 +18,22 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'default', 
     if (mode === 'no-shared-memory') delete globalThis.SharedArrayBuffer;
     const { useBackend } = require(${JSON.stringify(path.join(src, 'backend/use-backend'))});
     const { wasmThreadsReport } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
+    const { simdKernels } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd'))});
     (async () => {
       const report = await useBackend('wasm', { log: () => {}, env: {}, load: () => { throw Object.assign(new Error('x'), { code: 'MODULE_NOT_FOUND' }); } });
       const grads = (backend) => tf.tidy(() => {
         const x = tf.tensor4d(Array.from({ length: 2 * 9 * 9 * 8 }, (_, i) => Math.sin(i)), [2, 9, 9, 8]);
         const w = tf.tensor4d(Array.from({ length: 3 * 3 * 8 * 16 }, (_, i) => Math.cos(i)), [3, 3, 8, 16]);
-        return tf.grads((a, b) => tf.sum(tf.square(tf.conv2d(a, b, 2, 'same'))))([x, w]).map((g) => Array.from(g.dataSync()));
+        const loss = (a, b) => tf.sum(tf.square(tf.maxPool(tf.conv2d(a, b, 1, 'same'), 2, 2, 'same')));
+        return tf.grads(loss)([x, w]).map((g) => Array.from(g.dataSync()));
       });
       const onWasm = grads();
+      const simd = simdKernels(tf.backend()) !== null;
       await tf.setBackend('cpu');
       const onCpu = grads();
       let err = 0, scale = 1;
       onWasm.forEach((g, i) => g.forEach((v, j) => { err = Math.max(err, Math.abs(v - onCpu[i][j])); scale = Math.max(scale, Math.abs(onCpu[i][j])); }));
-      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), relErr: err / scale }));
+      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), simd, relErr: err / scale }));
     })();`;
   const started = Date.now();
   const r = spawnSync(process.execPath, ['-e', script], {
@@ -63,7 +66,7 @@ test('SELFSUP_WASM_THREADS: unset = every core up to 4, "auto" = every core, "of
   }
 });
 
-test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK threads, compute right, and let Node exit?', () => {
+test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK threads, run our SIMD kernels on its shared memory, compute right, and let Node exit?', () => {
   const r = child('threads', { SELFSUP_WASM_THREADS: '2' });
   assert.equal(r.signal, null, 'the child exited by itself');
   assert.equal(r.status, 0);
@@ -71,6 +74,7 @@ test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK thread
   assert.equal(r.threads, 2);
   assert.deepEqual(r.info, { threaded: true, threads: 2 });
   assert.match(r.line, /wasm \(SIMD, 2 threads/);
+  assert.equal(r.simd, true, 'the SIMD kernels (filter and maxPool gradients) ran on the shared memory');
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
 
@@ -105,9 +109,11 @@ test('By default (no SELFSUP_WASM_THREADS) wasm starts threaded on a machine wit
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
 
-test('SELFSUP_WASM_THREADS=off runs the single-threaded build', () => {
+test('SELFSUP_WASM_THREADS=off runs the single-threaded build, with our SIMD kernels on its ordinary memory', () => {
   const r = child('default', { SELFSUP_WASM_THREADS: 'off' });
   assert.equal(r.status, 0);
   assert.equal(r.threads, 1);
   assert.match(r.line, /wasm \(SIMD, 1 thread,/);
+  assert.equal(r.simd, true, 'the SIMD kernels ran on the single-threaded build\'s memory');
+  assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
