@@ -16,7 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 type ModelName = 'resnet' | 'plain';
-type Engine = 'wasm' | 'wasm-stock' | 'cpu';
+type Engine = 'wasm' | 'wasm-xnnpack' | 'wasm-stock' | 'cpu';
 
 interface ChildJob {
   engine: Engine;
@@ -112,9 +112,11 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
   const { createRng } = await import('../src/backend/seed');
 
   let threads = 1;
-  if (job.engine === 'wasm' || job.engine === 'wasm-stock') {
-    if (job.engine === 'wasm') registerWasmTrainingKernels();
-    else require('@tensorflow/tfjs-backend-wasm');
+  if (job.engine !== 'cpu') {
+    if (job.engine === 'wasm-stock') require('@tensorflow/tfjs-backend-wasm');
+    else registerWasmTrainingKernels();
+    // The same-run baseline for selfsup's SIMD kernels: every kernel built from XNNPACK operators only.
+    if (job.engine === 'wasm-xnnpack') (await import('../src/backend/wasm-kernels')).setSimdKernelsEnabled(false);
     if (job.threads > 1) {
       const report = await startThreadedWasm(job.threads);
       if (!report.threaded) throw new Error(`threads: ${report.reason}`);
@@ -166,21 +168,25 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
     return v;
   };
 
-  let matmulGflops: number | undefined;
-  if (job.engine !== 'cpu') {
-    const a = tf.randomNormal([1024, 1024]);
-    const b = tf.randomNormal([1024, 1024]);
-    const times: number[] = [];
-    for (let i = 0; i < 6; i++) {
-      const t0 = performance.now();
-      tf.tidy(() => {
-        tf.matMul(a, b).dataSync();
-      });
-      if (i > 0) times.push(performance.now() - t0);
-    }
-    tf.dispose([a, b]);
-    matmulGflops = (2 * 1024 ** 3) / median(times) / 1e6;
-  }
+  // The roofline's yardstick: a 1024^3 matMul, timed 5 times before the steps and once after each step, so that
+  // it sees the same machine (load, clock) as the steps do. The fastest of these counts: a noisy machine can only
+  // make the yardstick higher than the median, never flatter the roofline.
+  const matmulMs: number[] = [];
+  const a = job.engine !== 'cpu' ? tf.randomNormal([1024, 1024]) : null;
+  const b = job.engine !== 'cpu' ? tf.randomNormal([1024, 1024]) : null;
+  const timeMatmul = () => {
+    if (!a || !b) return;
+    const t0 = performance.now();
+    tf.tidy(() => {
+      tf.matMul(a, b).dataSync();
+    });
+    matmulMs.push(performance.now() - t0);
+  };
+  timeMatmul(); // warm-up: operator creation, weight packing
+  matmulMs.length = 0;
+  for (let i = 0; i < 5; i++) timeMatmul();
+  const matmulGflopsNow = () => (matmulMs.length > 0 ? (2 * 1024 ** 3) / Math.min(...matmulMs) / 1e6 : undefined);
+  let matmulGflops = matmulGflopsNow();
 
   try {
     step(); // warm-up: kernel setup, XNNPACK operator creation, heap growth
@@ -201,8 +207,11 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
     loss = step();
     stepMs.push(performance.now() - t0);
     cpuMs.push(cpuNow() - c0);
+    timeMatmul();
   }
-  const leaked = tf.memory().numTensors - tensorsBefore;
+  tf.dispose([a, b].filter((t): t is import('@tensorflow/tfjs').Tensor => t !== null));
+  matmulGflops = matmulGflopsNow();
+  const leaked = tf.memory().numTensors - tensorsBefore + (a ? 2 : 0); // a and b were disposed after the steps
   if (leaked !== 0) return { ok: false, error: `leaked ${leaked} tensors over ${job.repeats} steps`, threads, stepMs, matmulGflops };
   return { ok: true, threads, stepMs, cpuMs, matmulGflops, loss };
 }
@@ -355,10 +364,11 @@ interface Options {
   torch: boolean;
   cpu: boolean;
   stock: boolean;
+  xnnpackOnly: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { batch: 256, repeats: 5, threads: [1, 2], cpuBatch: 2, models: ['resnet', 'plain'], torch: true, cpu: true, stock: true };
+  const o: Options = { batch: 256, repeats: 5, threads: [1, 2], cpuBatch: 2, models: ['resnet', 'plain'], torch: true, cpu: true, stock: true, xnnpackOnly: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -374,7 +384,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--no-torch') o.torch = false;
     else if (a === '--no-cpu') o.cpu = false;
     else if (a === '--no-stock') o.stock = false;
-    else throw new Error(`Error in bench-train: unknown flag ${a} (use --batch N --repeats N --threads 1,2 --cpu-batch N --models resnet,plain --no-torch --no-cpu --no-stock)`);
+    else if (a === '--no-xnnpack-only') o.xnnpackOnly = false;
+    else throw new Error(`Error in bench-train: unknown flag ${a} (use --batch N --repeats N --threads 1,2 --cpu-batch N --models resnet,plain --no-torch --no-cpu --no-stock --no-xnnpack-only)`);
   }
   // NT-Xent needs at least 2 samples per view.
   for (const [k, v, min] of [['--batch', o.batch, 2], ['--repeats', o.repeats, 1], ['--cpu-batch', o.cpuBatch, 2]] as const) {
@@ -394,12 +405,14 @@ function main(): void {
   console.log(`views precomputed (augmentation not timed); 1 warm-up step, median of ${o.repeats}; images/s = views through the encoder per second`);
   console.log(`machine: ${cores} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (other processes running skew every figure)`);
 
+  const speedups: string[] = [];
   for (const model of o.models) {
     const flops = stepFlops(model, o.batch);
     console.log('');
     console.log(`${model === 'resnet' ? 'course ResNet encoder (stem 32, blocks 32/64/128)' : 'plain conv net (3 convs 32/64/128, max pools)'}: ${(flops / 1e9).toFixed(1)} GFLOP per step (convs + matMuls, fwd + bwd)`);
     const rows: string[][] = [['engine', 'threads', 'step ms', 'images/s', 'x PyTorch', 'GFLOP/s', 'matmul GFLOP/s', 'roofline', 'CPU ms/step', 'images/CPU-s', 'x PyTorch (CPU)']];
     const torchBy = new Map<number, number>();
+    const oursBy = new Map<number, number>();
     const torchCpu = new Map<number, number>();
     if (torch) {
       for (const t of threads) {
@@ -412,6 +425,15 @@ function main(): void {
     for (const t of threads) {
       const r = runNodeChild({ engine: 'wasm', model, batch: o.batch, repeats: o.repeats, threads: t });
       rows.push(row('wasm + selfsup kernels', t, r, o.batch, flops, torchBy.get(t), torchCpu.get(t)));
+      if (r.ok) oursBy.set(t, median(r.stepMs));
+    }
+    if (o.xnnpackOnly) {
+      for (const t of threads) {
+        const r = runNodeChild({ engine: 'wasm-xnnpack', model, batch: o.batch, repeats: o.repeats, threads: t });
+        rows.push(row('wasm, XNNPACK-composed only', t, r, o.batch, flops, torchBy.get(t), torchCpu.get(t)));
+        const ours = oursBy.get(t);
+        if (r.ok && ours) speedups.push(`${model}, ${t} thread${t > 1 ? 's' : ''}: selfsup's SIMD kernels take ${(ours / median(r.stepMs)).toFixed(2)}x the step time of the XNNPACK-composed routes`);
+      }
     }
     if (o.stock) {
       const r = runNodeChild({ engine: 'wasm-stock', model, batch: o.batch, repeats: o.repeats, threads: 1 });
@@ -423,17 +445,26 @@ function main(): void {
     }
     if (!torch) rows.push(['PyTorch', '-', '-', 'not measured (/usr/bin/python3 cannot import torch)', '', '', '', '', '', '', '']);
     printTable(rows);
+    for (const note of notes.splice(0)) console.log(`  ${note}`);
   }
   if (torch) fs.rmSync(scriptFile, { force: true });
+  if (speedups.length > 0) {
+    console.log('');
+    for (const line of speedups) console.log(line);
+  }
   console.log('');
   console.log('targets (issue 3): wasm >= 0.35 x PyTorch at the same threads; achieved GFLOP/s >= 60% of the measured wasm matmul ("roofline")');
   console.log('CPU columns: process CPU time per step; with 1 thread on a busy machine, images per CPU-second is the steadier figure');
 }
 
+/** Why a row has no figures, printed under its table. */
+const notes: string[] = [];
+
 function row(engine: string, threads: number, r: ChildResult, batch: number, flops: number, torchMs: number | undefined, torchCpuMs: number | undefined): string[] {
   if (!r.ok) {
     const cannot = /not registered|Cannot compute gradient/.test(r.error ?? '');
-    return [engine, String(threads), '-', cannot ? `cannot train (${r.error})` : `failed (${r.error})`, '', '', r.matmulGflops ? r.matmulGflops.toFixed(1) : '', '', '', '', ''];
+    notes.push(`${engine}: ${cannot ? 'cannot train' : 'failed'} (${r.error})`);
+    return [engine, String(threads), '-', cannot ? 'cannot train' : 'failed', '', '', r.matmulGflops ? r.matmulGflops.toFixed(1) : '', '', '', '', ''];
   }
   const ms = median(r.stepMs);
   const images = 2 * batch;
