@@ -29,7 +29,8 @@ export { avgPoolGradImpl, maxPoolGradImpl } from './pool-grads';
 export { unsortedSegmentSumImpl } from './unsorted-segment-sum';
 export { enableWasmThreads, startThreadedWasm, threadsFromEnv, wasmThreadsReport } from './threads';
 export type { WasmThreadsReport } from './threads';
-export { setSimdKernelsEnabled, simdKernelsFailure } from './simd';
+export { setSimdKernelsEnabled, simdKernelsFailure, whenSimdHelpersReady } from './simd';
+export { sharedSimdJobs } from './simd/helpers';
 
 /**
  * Training kernels that the stock tfjs wasm backend lacks or runs slowly.

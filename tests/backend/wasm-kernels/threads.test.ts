@@ -18,7 +18,8 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'default', 
     if (mode === 'no-shared-memory') delete globalThis.SharedArrayBuffer;
     const { useBackend } = require(${JSON.stringify(path.join(src, 'backend/use-backend'))});
     const { wasmThreadsReport } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
-    const { simdKernels } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd'))});
+    const { simdKernels, whenSimdHelpersReady } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd'))});
+    const { sharedSimdJobs } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd/helpers'))});
     (async () => {
       const report = await useBackend('wasm', { log: () => {}, env: {}, load: () => { throw Object.assign(new Error('x'), { code: 'MODULE_NOT_FOUND' }); } });
       const grads = (backend) => tf.tidy(() => {
@@ -27,13 +28,22 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'default', 
         const loss = (a, b) => tf.sum(tf.square(tf.maxPool(tf.conv2d(a, b, 1, 'same'), 2, 2, 'same')));
         return tf.grads(loss)([x, w]).map((g) => Array.from(g.dataSync()));
       });
-      const onWasm = grads();
+      // Large enough that the SIMD kernels split it over their helper threads (when there are any).
+      const bigGrads = () => tf.tidy(() => {
+        const x = tf.tensor4d(Array.from({ length: 16 * 16 * 16 * 16 }, (_, i) => Math.sin(i * 0.37)), [16, 16, 16, 16]);
+        const w = tf.tensor4d(Array.from({ length: 3 * 3 * 16 * 64 }, (_, i) => Math.cos(i * 0.11)), [3, 3, 16, 64]);
+        const loss = (a, b) => tf.sum(tf.square(tf.maxPool(tf.conv2d(a, b, 1, 'same'), 2, 2, 'valid')));
+        return tf.grads(loss)([x, w]).map((g) => Array.from(g.dataSync()));
+      });
+      const helpers = await whenSimdHelpersReady(tf.backend());
+      const onWasm = [...grads(), ...bigGrads()];
       const simd = simdKernels(tf.backend()) !== null;
+      const shared = sharedSimdJobs();
       await tf.setBackend('cpu');
-      const onCpu = grads();
+      const onCpu = [...grads(), ...bigGrads()];
       let err = 0, scale = 1;
       onWasm.forEach((g, i) => g.forEach((v, j) => { err = Math.max(err, Math.abs(v - onCpu[i][j])); scale = Math.max(scale, Math.abs(onCpu[i][j])); }));
-      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), simd, relErr: err / scale }));
+      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), simd, helpers, shared, relErr: err / scale }));
     })();`;
   const started = Date.now();
   const r = spawnSync(process.execPath, ['-e', script], {
@@ -75,6 +85,8 @@ test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK thread
   assert.deepEqual(r.info, { threaded: true, threads: 2 });
   assert.match(r.line, /wasm \(SIMD, 2 threads/);
   assert.equal(r.simd, true, 'the SIMD kernels (filter and maxPool gradients) ran on the shared memory');
+  assert.equal(r.helpers, 1, 'one helper thread for the second XNNPACK thread');
+  assert.ok(r.shared >= 2, `the large filter and maxPool gradients were split over both threads (${r.shared} shared jobs)`);
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
 
@@ -115,5 +127,7 @@ test('SELFSUP_WASM_THREADS=off runs the single-threaded build, with our SIMD ker
   assert.equal(r.threads, 1);
   assert.match(r.line, /wasm \(SIMD, 1 thread,/);
   assert.equal(r.simd, true, 'the SIMD kernels ran on the single-threaded build\'s memory');
+  assert.equal(r.helpers, 0, 'no helper threads without shared memory');
+  assert.equal(r.shared, 0);
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });

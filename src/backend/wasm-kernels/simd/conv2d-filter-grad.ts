@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { pair } from '../kernel-utils';
 import type { ConvPad, RoundingMode } from '../conv2d-backprop';
-import { heapOffset, simdKernels, zeroedOutput } from './index';
+import { runSplit } from './helpers';
+import { freeOutput, heapOffset, heapView, simdHelpers, simdKernels, splitImages, zeroedOutput } from './index';
+
+/** Below this many FLOPs a job is not worth a helper thread's wake-up (tens of microseconds). */
+const SPLIT_MIN_FLOPS = 2e7;
 
 /**
  * Conv2DBackpropFilter on selfsup's SIMD kernel (filter-grad.c): any stride, dilation and padding, NHWC float32.
- * Returns null when the SIMD kernels are off or cannot run here; the caller then takes the XNNPACK-composed
- * route (conv2dBackpropFilterImpl).
+ * On the threaded build, large jobs are split by images over the calling thread and the helper threads; each
+ * part sums into its own buffer and the (small) buffers are added at the end. Returns null when the SIMD kernels
+ * are off or cannot run here; the caller then takes the XNNPACK-composed route (conv2dBackpropFilterImpl).
  *
  * @param x - [N, H, W, C] forward input.
  * @param dy - [N, Ho, Wo, O] gradient of the forward output.
@@ -41,10 +46,29 @@ export function conv2dBackpropFilterSimd(
   }
   const out = zeroedOutput(backend, filterShape);
   if (out.shape.some((d) => d === 0) || n * ho * wo === 0) return out;
-  // Offsets after allocating the output: makeOutput may grow the heap (offsets stay valid, views do not).
-  kernels.conv2d_filter_grad(
-    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
-    n, h, w, c, ho, wo, o, kh, kw, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left,
-  );
+  const geometry = [h, w, c, ho, wo, o, kh, kw, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left];
+  const helpers = 2 * n * ho * wo * kh * kw * c * o >= SPLIT_MIN_FLOPS ? simdHelpers(backend) : [];
+  const partials: tf.TensorInfo[] = [];
+  try {
+    runSplit(helpers, 'conv2d_filter_grad', kernels.conv2d_filter_grad, (parts) => {
+      const ranges = splitImages(n, parts);
+      const targets = ranges.map((_, i) => (i === 0 ? out : zeroedOutput(backend, filterShape)));
+      partials.push(...targets.slice(1));
+      // Offsets after every allocation: makeOutput may grow the heap (offsets stay valid, views do not).
+      const [xAt, dyAt] = [heapOffset(backend, x), heapOffset(backend, dy)];
+      return ranges.map(([b0, b1], i) => [
+        xAt + 4 * b0 * h * w * c, dyAt + 4 * b0 * ho * wo * o, heapOffset(backend, targets[i]), b1 - b0, ...geometry,
+      ]);
+    });
+    if (partials.length > 0) {
+      const sum = heapView(backend, out);
+      for (const p of partials) {
+        const part = heapView(backend, p);
+        for (let i = 0; i < sum.length; i++) sum[i] += part[i];
+      }
+    }
+  } finally {
+    for (const p of partials) freeOutput(backend, p);
+  }
   return out;
 }

@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs';
 import { SINGLE_THREADED, THREADED } from './binaries';
+import { SimdHelper } from './helpers';
 
 /**
  * selfsup's own wasm SIMD kernels (the C sources next to this file, built by scripts/build-simd-kernels.sh), run
  * on the tfjs wasm backend's memory: the module imports the backend's WebAssembly.Memory, so the kernels read
- * inputs and write outputs where tfjs keeps them, with no copies. They run on the calling thread.
+ * inputs and write outputs where tfjs keeps them, with no copies. They run on the calling thread, and on the
+ * threaded build also on helper threads that share the heap (helpers.ts).
  *
  * Used where XNNPACK's operators leave much of the machine unused or XNNPACK has no operator (see
- * docs/backend.md): the conv2d filter gradient and the maxPool gradient. Every caller keeps an XNNPACK-composed route for when these are unavailable (an engine without wasm
- * SIMD, a tfjs build whose memory cannot be reached) or switched off with {@link setSimdKernelsEnabled}.
+ * docs/backend.md): the conv2d filter gradient and the maxPool gradient. Every caller keeps a route composed of
+ * tfjs ops for when these are unavailable (an engine without wasm SIMD, a tfjs build whose memory cannot be
+ * reached) or switched off with {@link setSimdKernelsEnabled}.
  */
 export interface SimdKernels {
   /** dw [kh, kw, C, O] += filter gradient of x [N, H, W, C] and dy [N, Ho, Wo, O]; byte offsets into the heap. */
@@ -42,10 +45,14 @@ interface WasmBackendInternals {
   dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
+  disposeData(dataId: object, force?: boolean): boolean;
 }
 
+/** At most this many helper threads (one per XNNPACK thread beyond the first). */
+const MAX_HELPERS = 3;
+
 let enabled = true;
-const instances = new WeakMap<WasmMemory, SimdKernels | null>();
+const instances = new WeakMap<WasmMemory, { kernels: SimdKernels; helpers: SimdHelper[] } | null>();
 let lastFailure: string | null = null;
 
 /**
@@ -67,13 +74,34 @@ function memoryOf(backend: WasmBackendInternals): WasmMemory | null {
   return m instanceof wasmApi.Memory ? m : null;
 }
 
-function instantiate(memory: WasmMemory): SimdKernels | null {
+/** XNNPACK's thread count on the running wasm backend (1 for the single-threaded build). */
+function wasmThreads(): number {
+  try {
+    return (require('@tensorflow/tfjs-backend-wasm') as { getThreadsCount(): number }).getThreadsCount();
+  } catch {
+    return 1;
+  }
+}
+
+function instantiate(memory: WasmMemory): { kernels: SimdKernels; helpers: SimdHelper[] } | null {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   try {
     const bytes = Buffer.from(shared ? THREADED : SINGLE_THREADED, 'base64');
     const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
     lastFailure = null;
-    return instance.exports as unknown as SimdKernels;
+    // On the threaded build, helper threads share the heap and take part of each large job (helpers.ts).
+    const helpers: SimdHelper[] = [];
+    if (shared) {
+      const count = Math.min(MAX_HELPERS, wasmThreads() - 1);
+      for (let i = 0; i < count; i++) {
+        try {
+          helpers.push(new SimdHelper(memory, new Uint8Array(bytes)));
+        } catch {
+          break; // no worker threads here: the kernels still run, on the calling thread
+        }
+      }
+    }
+    return { kernels: instance.exports as unknown as SimdKernels, helpers };
   } catch (err) {
     lastFailure = `selfsup's wasm SIMD kernels did not start (${(err as Error).message}); using XNNPACK-composed routes`;
     return null;
@@ -89,7 +117,41 @@ export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
     return null;
   }
   if (!instances.has(memory)) instances.set(memory, instantiate(memory));
-  return instances.get(memory) ?? null;
+  return instances.get(memory)?.kernels ?? null;
+}
+
+/** The helper threads of this backend's SIMD kernels (none on the single-threaded build). */
+export function simdHelpers(backend: tf.KernelBackend): SimdHelper[] {
+  if (!simdKernels(backend)) return [];
+  const memory = memoryOf(backend as unknown as WasmBackendInternals);
+  return (memory && instances.get(memory)?.helpers) || [];
+}
+
+/**
+ * Resolves with the number of helper threads ready to take jobs, once all are (or after `timeoutMs`). Helpers
+ * start in the background; until then the kernels run on the calling thread alone.
+ */
+export async function whenSimdHelpersReady(backend: tf.KernelBackend, timeoutMs = 10_000): Promise<number> {
+  const helpers = simdHelpers(backend);
+  const deadline = Date.now() + timeoutMs;
+  while (helpers.some((h) => !h.ready && !h.failure) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  return helpers.filter((h) => h.ready).length;
+}
+
+/** Free a heap buffer made by {@link zeroedOutput} that never became a tensor. */
+export function freeOutput(backend: tf.KernelBackend, info: tf.TensorInfo): void {
+  (backend as unknown as WasmBackendInternals).disposeData(info.dataId, true);
+}
+
+/** The float32 contents of a heap buffer, as a view (valid until the heap next grows). */
+export function heapView(backend: tf.KernelBackend, info: tf.TensorInfo): Float32Array {
+  return (backend as unknown as WasmBackendInternals).typedArrayFromHeap(info);
+}
+
+/** Images [begin, end) of a batch of n in `parts` nearly equal ranges (fewer when n is small). */
+export function splitImages(n: number, parts: number): [number, number][] {
+  const k = Math.max(1, Math.min(parts, n));
+  return Array.from({ length: k }, (_, i) => [Math.floor((i * n) / k), Math.floor(((i + 1) * n) / k)] as [number, number]);
 }
 
 /** Byte offset of a tensor's data in the wasm heap. */

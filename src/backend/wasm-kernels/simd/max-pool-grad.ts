@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvPad, RoundingMode } from '../conv2d-backprop';
-import { heapOffset, simdKernels, zeroedOutput } from './index';
+import { runSplit } from './helpers';
+import { heapOffset, simdHelpers, simdKernels, splitImages, zeroedOutput } from './index';
+
+/** Below this many input values a job is not worth a helper thread's wake-up. */
+const SPLIT_MIN_VALUES = 1 << 18;
 
 /**
- * MaxPoolGrad on selfsup's SIMD kernel (max-pool-grad.c): any window, stride and padding, NHWC float32. Returns
+ * MaxPoolGrad on selfsup's SIMD kernel (max-pool-grad.c): any window, stride and padding, NHWC float32. On the
+ * threaded build, large jobs are split by images (disjoint parts of dx) over the calling thread and helpers. Returns
  * null when the SIMD kernels are off or cannot run here; the caller then takes the composed route (maxPoolGradImpl).
  *
  * @param dy - [N, Ho, Wo, C].
@@ -34,10 +39,14 @@ export function maxPoolGradSimd(
   }
   const out = zeroedOutput(backend, x.shape);
   if (n * h * w * c === 0 || info.outHeight * info.outWidth === 0) return out;
-  kernels.max_pool_grad(
-    heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out),
-    n, h, w, c, info.outHeight, info.outWidth,
-    info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  const [ho, wo] = [info.outHeight, info.outWidth];
+  const geometry = [h, w, c, ho, wo, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
+  const [xAt, dyAt, dxAt] = [heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out)];
+  const helpers = n * h * w * c >= SPLIT_MIN_VALUES ? simdHelpers(backend) : [];
+  runSplit(helpers, 'max_pool_grad', kernels.max_pool_grad, (parts) =>
+    splitImages(n, parts).map(([b0, b1]) => [
+      xAt + 4 * b0 * h * w * c, dyAt + 4 * b0 * ho * wo * c, dxAt + 4 * b0 * h * w * c, b1 - b0, ...geometry,
+    ]),
   );
   return out;
 }
