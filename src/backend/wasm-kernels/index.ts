@@ -36,9 +36,9 @@ export { sharedSimdJobs } from './simd/helpers';
  * Training kernels that the stock tfjs wasm backend lacks or runs slowly.
  *
  * Each is built from the wasm backend's own XNNPACK/C++ kernels (forward conv2d, untransposed matMul, transpose,
- * pad, slice, scatterNd, compare/select) on rearranged tensors; none does arithmetic in JavaScript. Where XNNPACK
- * leaves the machine half idle (the conv2d filter gradient), a wasm SIMD kernel of selfsup's own (simd/) runs on
- * the backend's memory, with the XNNPACK-composed route kept as the fallback.
+ * pad, slice, scatterNd, compare/select) on rearranged tensors; none does arithmetic in JavaScript. Where no
+ * composition of those came near matMul speed (the conv2d filter gradient, the maxPool gradient), a wasm SIMD
+ * kernel of selfsup's own (simd/) runs on the backend's memory, with the composed route kept as the fallback.
  * How each is computed, and what it measured: docs/backend.md.
  */
 
