@@ -4,6 +4,10 @@
  *
  *   npm run bench:train                       # batch 256, 5 timed repeats
  *   npm run bench:train -- --batch 32 --repeats 2 --threads 1,2 --cpu-batch 2
+ *   npm run bench:train -- --repeats 3 --no-cpu --no-xnnpack-only
+ *
+ * Engines: PyTorch (when /usr/bin/python3 has torch), wasm with selfsup's kernels, the same with selfsup's SIMD
+ * kernels switched off ("XNNPACK-composed only", the same-run baseline for them), stock wasm, tfjs cpu.
  *
  * Each configuration runs in a child process (a wasm backend can only be started once per process, and
  * "stock wasm" must not see selfsup's kernels). Views are precomputed random images: augmentation is not
