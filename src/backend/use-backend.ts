@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { silenceTfjsBanner } from './quiet';
 import { registerWasmTrainingKernels, threadsFromEnv, wasmThreadsReport } from './wasm-kernels';
+import { simdKernels, simdKernelsFailure } from './wasm-kernels/simd';
 
 /** Which engine runs tensor ops. 'tensorflow' is the native libtensorflow binding (tfjs-node). */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -104,6 +105,8 @@ export async function useBackend(name: BackendName = 'auto', options: UseBackend
       const chosen = await startWasm();
       const { reason } = wasmThreadsReport();
       if (wantedThreads > 1 && chosen.threads < 2 && reason) skipped.push(`wasm threads: ${reason}`);
+      // Start selfsup's SIMD kernels (and their helper threads) now, and say so if they cannot run here.
+      if (!simdKernels(tf.backend())) skipped.push(simdKernelsFailure() ?? "selfsup's wasm SIMD kernels are off; using XNNPACK-composed routes");
       return finish(chosen, skipped, why, log);
     } catch (err) {
       skipped.push(`wasm: failed to start (${firstLine(err)})`);

@@ -10,12 +10,18 @@ import { availableCores, DEFAULT_MAX_THREADS, threadsFromEnv } from '../../../sr
  */
 const src = path.resolve(__dirname, '../../../src');
 
-function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'default', env: Record<string, string> = {}) {
+function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'no-simd-module' | 'default', env: Record<string, string> = {}) {
   const script = `
     const tf = require('@tensorflow/tfjs');
     const mode = ${JSON.stringify(mode)};
     if (mode === 'no-workers') require('worker_threads').Worker = class { constructor() { throw new Error('no workers here'); } };
     if (mode === 'no-shared-memory') delete globalThis.SharedArrayBuffer;
+    if (mode === 'no-simd-module') {
+      // An engine that cannot compile selfsup's module (tfjs compiles its own asynchronously, so it is unaffected).
+      const Original = WebAssembly.Module;
+      WebAssembly.Module = function () { throw new Error('no SIMD here'); };
+      WebAssembly.Module.prototype = Original.prototype;
+    }
     const { useBackend } = require(${JSON.stringify(path.join(src, 'backend/use-backend'))});
     const { wasmThreadsReport } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
     const { simdKernels, whenSimdHelpersReady } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd'))});
@@ -118,6 +124,16 @@ test('By default (no SELFSUP_WASM_THREADS) wasm starts threaded on a machine wit
   } else {
     assert.equal(r.threads, 1, 'a one-core machine runs the single-threaded build');
   }
+  assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
+});
+
+test('When selfsup\'s SIMD module cannot start, the backend line says so and gradients still match cpu (composed routes)', () => {
+  const r = child('no-simd-module', { SELFSUP_WASM_THREADS: '2' });
+  assert.equal(r.status, 0);
+  assert.equal(r.backend, 'wasm');
+  assert.equal(r.simd, false);
+  assert.equal(r.helpers, 0);
+  assert.match(r.line, /selfsup's wasm SIMD kernels did not start \(no SIMD here\); using XNNPACK-composed routes/);
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
 
