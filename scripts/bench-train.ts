@@ -213,9 +213,9 @@ async function runChild(job: ChildJob): Promise<ChildResult> {
     cpuMs.push(cpuNow() - c0);
     timeMatmul();
   }
+  const leaked = tf.memory().numTensors - tensorsBefore;
   tf.dispose([a, b].filter((t): t is import('@tensorflow/tfjs').Tensor => t !== null));
   matmulGflops = matmulGflopsNow();
-  const leaked = tf.memory().numTensors - tensorsBefore + (a ? 2 : 0); // a and b were disposed after the steps
   if (leaked !== 0) return { ok: false, error: `leaked ${leaked} tensors over ${job.repeats} steps`, threads, stepMs, matmulGflops };
   return { ok: true, threads, stepMs, cpuMs, matmulGflops, loss };
 }
@@ -447,7 +447,7 @@ function main(): void {
       const r = runNodeChild({ engine: 'cpu', model, batch: o.cpuBatch, repeats: 1, threads: 1 });
       rows.push(row(`tfjs cpu (batch ${o.cpuBatch})`, 1, r, o.cpuBatch, stepFlops(model, o.cpuBatch), undefined, undefined));
     }
-    if (!torch) rows.push(['PyTorch', '-', '-', 'not measured (/usr/bin/python3 cannot import torch)', '', '', '', '', '', '', '']);
+    if (!torch) notes.push(`PyTorch: not measured (${o.torch ? '/usr/bin/python3 cannot import torch' : '--no-torch'})`);
     printTable(rows);
     for (const note of notes.splice(0)) console.log(`  ${note}`);
   }

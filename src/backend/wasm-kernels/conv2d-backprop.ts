@@ -50,7 +50,7 @@ export function conv2dBackpropFilterImpl(
 }
 
 /** Strides, dilations and the zero padding of x under which every input row and column a filter tap read exists. */
-interface FilterGradGeometry {
+export interface FilterGradGeometry {
   sH: number;
   sW: number;
   dH: number;
@@ -59,15 +59,18 @@ interface FilterGradGeometry {
   bottom: number;
   left: number;
   right: number;
+  /** Output size of the forward conv (tfjs's conv info), which dy must have. */
+  outHeight: number;
+  outWidth: number;
 }
 
 /**
  * The forward conv's padding above/left (from tfjs's own conv info) and the padding below/right that makes row
  * (kh - 1)*dH + (Ho - 1)*sH and column (kw - 1)*dW + (Wo - 1)*sW of the padded x exist.
  */
-function filterGradGeometry(
-  x: tf.Tensor4D,
-  dy: tf.Tensor4D,
+export function filterGradGeometry(
+  x: { shape: number[] },
+  dy: { shape: number[] },
   filterShape: [number, number, number, number],
   strides: number | [number, number],
   pad: ConvPad,
@@ -78,13 +81,15 @@ function filterGradGeometry(
   const [sH, sW] = pair(strides);
   const [dH, dW] = pair(dilations);
   const [kh, kw] = filterShape;
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, [sH, sW], [dH, dW], pad, dimRoundingMode, depthwise);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number], filterShape, [sH, sW], [dH, dW], pad, dimRoundingMode, depthwise,
+  );
   const [, h, w] = x.shape;
   const [, ho, wo] = dy.shape;
   const { top, left } = info.padInfo;
   const bottom = Math.max(0, (kh - 1) * dH + (ho - 1) * sH + 1 - top - h);
   const right = Math.max(0, (kw - 1) * dW + (wo - 1) * sW + 1 - left - w);
-  return { sH, sW, dH, dW, top, bottom, left, right };
+  return { sH, sW, dH, dW, top, bottom, left, right, outHeight: info.outHeight, outWidth: info.outWidth };
 }
 
 /**

@@ -92,57 +92,39 @@ function convBackprop(
   });
 }
 
-/** Conv2DBackpropFilter: selfsup's SIMD kernel when it can run, else the XNNPACK-composed route. */
-function conv2dBackpropFilterKernel(): tf.KernelConfig {
-  const composed = convBackprop('Conv2DBackpropFilter', ['x', 'dy'], 'filterShape', conv2dBackpropFilterImpl);
+/** A kernel that runs selfsup's SIMD kernel when it can (`simd` returns null when not) and `composed` otherwise. */
+function simdFirst(composed: tf.KernelConfig, simd: (inputs: tf.NamedTensorInfoMap, attrs: Attrs, backend: Backend) => tf.TensorInfo | null): tf.KernelConfig {
   return {
     ...composed,
-    kernelFunc: (args) => {
-      const attrs = (args.attrs ?? {}) as Attrs;
-      checkNHWC('Conv2DBackpropFilter', attrs.dataFormat);
-      const { x, dy } = args.inputs;
-      if (x && dy) {
-        const out = conv2dBackpropFilterSimd(args.backend as Backend, x, dy, ...convArgs(attrs, 'filterShape'));
-        if (out) return out;
-      }
-      return composed.kernelFunc(args);
-    },
+    kernelFunc: (args) => simd(args.inputs, (args.attrs ?? {}) as Attrs, args.backend as Backend) ?? composed.kernelFunc(args),
   };
 }
 
-/** MaxPoolGrad: selfsup's SIMD kernel when it can run, else the route composed from tfjs ops. */
-function maxPoolGradKernel(): tf.KernelConfig {
-  const composed = kernel('MaxPoolGrad', (inputs, attrs, backend) =>
-    maxPoolGradImpl(
-      t4(inputs.dy, backend),
-      t4(inputs.input, backend),
-      t4(inputs.output, backend),
-      attrs.filterSize as [number, number],
-      attrs.strides as [number, number],
-      attrs.pad as ConvPad,
-      attrs.dimRoundingMode as RoundingMode,
-    ),
-  );
-  return {
-    ...composed,
-    kernelFunc: (args) => {
-      const attrs = (args.attrs ?? {}) as Attrs;
-      const { dy, input } = args.inputs;
-      if (dy && input) {
-        const out = maxPoolGradSimd(
-          args.backend as Backend, dy, input,
-          attrs.filterSize as [number, number], attrs.strides as [number, number], attrs.pad as ConvPad, attrs.dimRoundingMode as RoundingMode,
-        );
-        if (out) return out;
-      }
-      return composed.kernelFunc(args);
-    },
-  };
-}
+const conv2dBackpropFilterKernel = simdFirst(
+  convBackprop('Conv2DBackpropFilter', ['x', 'dy'], 'filterShape', conv2dBackpropFilterImpl),
+  ({ x, dy }, attrs, backend) => {
+    checkNHWC('Conv2DBackpropFilter', attrs.dataFormat);
+    return x && dy ? conv2dBackpropFilterSimd(backend, x, dy, ...convArgs(attrs, 'filterShape')) : null;
+  },
+);
+
+const poolArgs = (attrs: Attrs): [[number, number], [number, number], ConvPad, RoundingMode] => [
+  attrs.filterSize as [number, number],
+  attrs.strides as [number, number],
+  attrs.pad as ConvPad,
+  attrs.dimRoundingMode as RoundingMode,
+];
+
+const maxPoolGradKernel = simdFirst(
+  kernel('MaxPoolGrad', (inputs, attrs, backend) =>
+    maxPoolGradImpl(t4(inputs.dy, backend), t4(inputs.input, backend), t4(inputs.output, backend), ...poolArgs(attrs)),
+  ),
+  ({ dy, input }, attrs, backend) => (dy && input ? maxPoolGradSimd(backend, dy, input, ...poolArgs(attrs)) : null),
+);
 
 /** Kernels wasm does not have at all. */
 const missingKernels: tf.KernelConfig[] = [
-  conv2dBackpropFilterKernel(),
+  conv2dBackpropFilterKernel,
   convBackprop('DepthwiseConv2dNativeBackpropInput', ['dy', 'filter'], 'inputShape', depthwiseConv2dBackpropInputImpl),
   convBackprop('DepthwiseConv2dNativeBackpropFilter', ['x', 'dy'], 'filterShape', depthwiseConv2dBackpropFilterImpl),
   kernel('UnsortedSegmentSum', (inputs, attrs, backend) =>
@@ -153,7 +135,7 @@ const missingKernels: tf.KernelConfig[] = [
 /** Kernels wasm has as slow loops: replaced. */
 const slowKernels: tf.KernelConfig[] = [
   convBackprop('Conv2DBackpropInput', ['dy', 'filter'], 'inputShape', conv2dBackpropInputImpl),
-  maxPoolGradKernel(),
+  maxPoolGradKernel,
   kernel('AvgPoolGrad', (inputs, attrs, backend) =>
     avgPoolGradImpl(
       t4(inputs.dy, backend),

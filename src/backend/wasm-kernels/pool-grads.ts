@@ -30,13 +30,13 @@ function scatterTaps(
   return interleavePhases(phases, n, planH, planW, c, h, w);
 }
 
-function poolInfo(xShape: number[], filterSize: number | [number, number], strides: number | [number, number], pad: ConvPad, dimRoundingMode?: RoundingMode) {
+export function poolInfo(xShape: number[], filterSize: number | [number, number], strides: number | [number, number], pad: ConvPad, dimRoundingMode?: RoundingMode) {
   return tf.backend_util.computePool2DInfo(
     xShape as [number, number, number, number], filterSize, strides, 1, pad as 'same', dimRoundingMode,
   );
 }
 
-type PoolInfo = ReturnType<typeof poolInfo>;
+export type PoolInfo = ReturnType<typeof poolInfo>;
 
 /** Windows that tile the input exactly, without overlap or padding (2x2 stride 2 on an even size, the common case). */
 function tilesExactly(info: PoolInfo, h: number, w: number): boolean {

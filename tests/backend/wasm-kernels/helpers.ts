@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels } from '../../../src/backend/wasm-kernels';
+import { registerWasmTrainingKernels, setSimdKernelsEnabled } from '../../../src/backend/wasm-kernels';
 import { silenceTfjsBanner } from '../../../src/backend/quiet';
 
 /** Seeded uniform values in [-1, 1) (a small LCG: tests must not depend on tfjs's random ops per backend). */
@@ -66,3 +66,13 @@ export async function wasmVsCpu(fn: () => tf.Tensor | tf.Tensor[]): Promise<numb
 }
 
 export const TOLERANCE = 1e-4;
+
+/** Run `fn` with selfsup's SIMD kernels on or off (off: the composed routes), switching them back on afterwards. */
+export async function withSimdKernels<T>(on: boolean, fn: () => Promise<T>): Promise<T> {
+  setSimdKernelsEnabled(on);
+  try {
+    return await fn();
+  } finally {
+    setSimdKernelsEnabled(true);
+  }
+}

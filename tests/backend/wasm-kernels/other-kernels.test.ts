@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { registerWasmTrainingKernels, setSimdKernelsEnabled } from '../../../src/backend/wasm-kernels';
-import { randomTensor, relativeError, runOn, setUpBackends, TOLERANCE, wasmVsCpu } from './helpers';
+import { registerWasmTrainingKernels } from '../../../src/backend/wasm-kernels';
+import { randomTensor, relativeError, runOn, setUpBackends, TOLERANCE, wasmVsCpu, withSimdKernels } from './helpers';
 
 type Pad = 'same' | 'valid' | number;
 const pools: { x: [number, number, number, number]; f: number | [number, number]; s: number | [number, number]; pad: Pad }[] = [
@@ -23,8 +23,7 @@ test('setup', async () => {
 for (const p of pools) for (const simd of [true, false]) {
   const route = simd ? 'SIMD maxPool gradient' : 'composed maxPool gradient';
   test(`maxPool and avgPool gradients match cpu (ties included), ${route}: x=${p.x} f=${p.f} s=${p.s} pad=${p.pad}`, async () => {
-    setSimdKernelsEnabled(simd);
-    const err = await wasmVsCpu(() => {
+    const err = await withSimdKernels(simd, () => wasmVsCpu(() => {
       // Values on a coarse grid through relu: many windows hold ties, which must go to the first maximum.
       const x = tf.relu(randomTensor(p.x, 21, 0.25)) as tf.Tensor4D;
       const weight = (y: tf.Tensor) => randomTensor(y.shape, 22);
@@ -37,7 +36,7 @@ for (const p of pools) for (const simd of [true, false]) {
         return tf.sum(tf.mul(y, weight(y)));
       };
       return [tf.grad(maxLoss)(x), tf.grad(avgLoss)(x)];
-    }).finally(() => setSimdKernelsEnabled(true));
+    }));
     assert.ok(err <= TOLERANCE, `relative error ${err}`);
   });
 }

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { pair } from '../kernel-utils';
+import { filterGradGeometry } from '../conv2d-backprop';
 import type { ConvPad, RoundingMode } from '../conv2d-backprop';
 import { runSplit } from './helpers';
-import { freeOutput, heapOffset, heapView, simdHelpers, simdKernels, splitImages, zeroedOutput } from './index';
+import { boundSimdKernels, freeOutput, heapOffset, heapView, splitImages, zeroedOutput } from './index';
 
 /** Below this many FLOPs a job is not worth a helper thread's wake-up (tens of microseconds). */
 const SPLIT_MIN_FLOPS = 2e7;
@@ -28,29 +28,26 @@ export function conv2dBackpropFilterSimd(
   dimRoundingMode?: RoundingMode,
 ): tf.TensorInfo | null {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
-  const kernels = simdKernels(backend);
-  if (!kernels) return null;
-  const [sH, sW] = pair(strides);
-  const [dH, dW] = pair(dilations);
+  const simd = boundSimdKernels(backend);
+  if (!simd) return null;
   const [kh, kw, c, o] = filterShape;
   const [n, h, w, xc] = x.shape;
   const [dn, ho, wo, dyc] = dy.shape;
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number], filterShape, [sH, sW], [dH, dW], pad, dimRoundingMode,
-  );
-  if (xc !== c || dyc !== o || dn !== n || info.outHeight !== ho || info.outWidth !== wo) {
+  const { sH, sW, dH, dW, top, left, outHeight, outWidth } = filterGradGeometry(x, dy, filterShape, strides, pad, dilations, dimRoundingMode, false);
+  // The kernel reads x and dy at offsets computed from these shapes: a mismatch would read the wrong memory.
+  if (xc !== c || dyc !== o || dn !== n || outHeight !== ho || outWidth !== wo) {
     throw new Error(
       `Error in Conv2DBackpropFilter (selfsup wasm kernel): x ${JSON.stringify(x.shape)} and dy ${JSON.stringify(dy.shape)} ` +
-        `do not fit filter ${JSON.stringify(filterShape)} (the forward conv gives [${n}, ${info.outHeight}, ${info.outWidth}, ${o}])`,
+        `do not fit filter ${JSON.stringify(filterShape)} (the forward conv gives [${n}, ${outHeight}, ${outWidth}, ${o}])`,
     );
   }
   const out = zeroedOutput(backend, filterShape);
   if (out.shape.some((d) => d === 0) || n * ho * wo === 0) return out;
-  const geometry = [h, w, c, ho, wo, o, kh, kw, sH, sW, dH, dW, info.padInfo.top, info.padInfo.left];
-  const helpers = 2 * n * ho * wo * kh * kw * c * o >= SPLIT_MIN_FLOPS ? simdHelpers(backend) : [];
+  const geometry = [h, w, c, ho, wo, o, kh, kw, sH, sW, dH, dW, top, left];
+  const helpers = 2 * n * ho * wo * kh * kw * c * o >= SPLIT_MIN_FLOPS ? simd.helpers : [];
   const partials: tf.TensorInfo[] = [];
   try {
-    runSplit(helpers, 'conv2d_filter_grad', kernels.conv2d_filter_grad, (parts) => {
+    runSplit(helpers, 'conv2d_filter_grad', simd.kernels.conv2d_filter_grad, (parts) => {
       const ranges = splitImages(n, parts);
       const targets = ranges.map((_, i) => (i === 0 ? out : zeroedOutput(backend, filterShape)));
       partials.push(...targets.slice(1));

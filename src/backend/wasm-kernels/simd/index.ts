@@ -52,7 +52,13 @@ interface WasmBackendInternals {
 const MAX_HELPERS = 3;
 
 let enabled = true;
-const instances = new WeakMap<WasmMemory, { kernels: SimdKernels; helpers: SimdHelper[] } | null>();
+/** The kernels instantiated on one wasm memory, with their helper threads (none on the single-threaded build). */
+export interface BoundSimdKernels {
+  kernels: SimdKernels;
+  helpers: SimdHelper[];
+}
+
+const instances = new WeakMap<WasmMemory, BoundSimdKernels | null>();
 let lastFailure: string | null = null;
 
 /**
@@ -83,7 +89,7 @@ function wasmThreads(): number {
   }
 }
 
-function instantiate(memory: WasmMemory): { kernels: SimdKernels; helpers: SimdHelper[] } | null {
+function instantiate(memory: WasmMemory): BoundSimdKernels | null {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   try {
     const bytes = Buffer.from(shared ? THREADED : SINGLE_THREADED, 'base64');
@@ -108,8 +114,8 @@ function instantiate(memory: WasmMemory): { kernels: SimdKernels; helpers: SimdH
   }
 }
 
-/** The SIMD kernels bound to this wasm backend's memory, or null (switched off, or they cannot run here). */
-export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
+/** The SIMD kernels bound to this wasm backend's memory, with their helpers, or null (off, or cannot run here). */
+export function boundSimdKernels(backend: tf.KernelBackend): BoundSimdKernels | null {
   if (!enabled) return null;
   const memory = memoryOf(backend as unknown as WasmBackendInternals);
   if (!memory) {
@@ -117,14 +123,12 @@ export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
     return null;
   }
   if (!instances.has(memory)) instances.set(memory, instantiate(memory));
-  return instances.get(memory)?.kernels ?? null;
+  return instances.get(memory) ?? null;
 }
 
-/** The helper threads of this backend's SIMD kernels (none on the single-threaded build). */
-export function simdHelpers(backend: tf.KernelBackend): SimdHelper[] {
-  if (!simdKernels(backend)) return [];
-  const memory = memoryOf(backend as unknown as WasmBackendInternals);
-  return (memory && instances.get(memory)?.helpers) || [];
+/** The SIMD kernels bound to this wasm backend's memory, or null (switched off, or they cannot run here). */
+export function simdKernels(backend: tf.KernelBackend): SimdKernels | null {
+  return boundSimdKernels(backend)?.kernels ?? null;
 }
 
 /**
@@ -132,7 +136,7 @@ export function simdHelpers(backend: tf.KernelBackend): SimdHelper[] {
  * start in the background; until then the kernels run on the calling thread alone.
  */
 export async function whenSimdHelpersReady(backend: tf.KernelBackend, timeoutMs = 10_000): Promise<number> {
-  const helpers = simdHelpers(backend);
+  const helpers = boundSimdKernels(backend)?.helpers ?? [];
   const deadline = Date.now() + timeoutMs;
   while (helpers.some((h) => !h.ready && !h.failure) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   return helpers.filter((h) => h.ready).length;

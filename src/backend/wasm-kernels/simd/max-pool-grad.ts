@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConvPad, RoundingMode } from '../conv2d-backprop';
+import { poolInfo } from '../pool-grads';
 import { runSplit } from './helpers';
-import { heapOffset, simdHelpers, simdKernels, splitImages, zeroedOutput } from './index';
+import { boundSimdKernels, heapOffset, splitImages, zeroedOutput } from './index';
 
 /** Below this many input values a job is not worth a helper thread's wake-up. */
 const SPLIT_MIN_VALUES = 1 << 18;
@@ -24,12 +25,10 @@ export function maxPoolGradSimd(
   dimRoundingMode?: RoundingMode,
 ): tf.TensorInfo | null {
   if (x.dtype !== 'float32' || dy.dtype !== 'float32') return null;
-  const kernels = simdKernels(backend);
-  if (!kernels) return null;
+  const simd = boundSimdKernels(backend);
+  if (!simd) return null;
   const [n, h, w, c] = x.shape;
-  const info = tf.backend_util.computePool2DInfo(
-    x.shape as [number, number, number, number], filterSize, strides, 1, pad as 'same', dimRoundingMode,
-  );
+  const info = poolInfo(x.shape, filterSize, strides, pad, dimRoundingMode);
   const expected = [n, info.outHeight, info.outWidth, c];
   if (dy.shape.some((d, i) => d !== expected[i])) {
     throw new Error(
@@ -42,8 +41,8 @@ export function maxPoolGradSimd(
   const [ho, wo] = [info.outHeight, info.outWidth];
   const geometry = [h, w, c, ho, wo, info.filterHeight, info.filterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left];
   const [xAt, dyAt, dxAt] = [heapOffset(backend, x), heapOffset(backend, dy), heapOffset(backend, out)];
-  const helpers = n * h * w * c >= SPLIT_MIN_VALUES ? simdHelpers(backend) : [];
-  runSplit(helpers, 'max_pool_grad', kernels.max_pool_grad, (parts) =>
+  const helpers = n * h * w * c >= SPLIT_MIN_VALUES ? simd.helpers : [];
+  runSplit(helpers, 'max_pool_grad', simd.kernels.max_pool_grad, (parts) =>
     splitImages(n, parts).map(([b0, b1]) => [
       xAt + 4 * b0 * h * w * c, dyAt + 4 * b0 * ho * wo * c, dxAt + 4 * b0 * h * w * c, b1 - b0, ...geometry,
     ]),
