@@ -116,6 +116,11 @@ async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
+/** How long a failed cell's kernel is watched for an exit before the failure is reported. */
+const EXIT_GRACE_MS = 250;
+/** How long the idle status may lag behind a cell's execute_reply before the cell is ended without it. */
+const IDLE_AFTER_REPLY_MS = 10_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function tail(text: string, max = 4000): string {
@@ -254,7 +259,9 @@ export class KernelSession {
     const addr = (port: number) => `tcp://${this.conn!.ip}:${port}`;
     this.shell = new zmq.Dealer({ linger: 0 });
     this.control = new zmq.Dealer({ linger: 0 });
-    this.iopub = new zmq.Subscriber({ linger: 0 });
+    // No receive limit: ZeroMQ drops what overflows a subscriber's queue, and a burst of outputs (thousands
+    // of display updates) would otherwise lose the status message that ends a cell.
+    this.iopub = new zmq.Subscriber({ linger: 0, receiveHighWaterMark: 0 });
     this.hb = new zmq.Request({ linger: 0, relaxed: true, correlate: true });
     this.shell.connect(addr(shell));
     this.control.connect(addr(control));
@@ -332,6 +339,9 @@ export class KernelSession {
     if (p && p.msgId === parentId && message.header.msg_type === 'execute_reply') {
       p.reply = message.content;
       if (p.idle || message.content.status === 'abort') p.settle();
+      // The idle status normally follows at once; should it be lost (iopub is lossy by design
+      // in ZeroMQ), the reply alone ends the cell after a while instead of hanging the run.
+      else setTimeout(() => p.settle(), IDLE_AFTER_REPLY_MS).unref();
     }
   }
 
@@ -415,14 +425,32 @@ export class KernelSession {
     for (const w of this.exitWaiters.splice(0)) w();
   }
 
-  private describeExit(): string {
+  /**
+   * "exit code 3" or "killed by SIGKILL", whether it looks like running out of memory, and the
+   * last of what it printed (`last`, default the process's own stdout and stderr).
+   */
+  private describeExit(last: string[] = this.lastLines()): string {
     const e = this.exitInfo;
     if (!e) return 'still running';
     const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
     const oom = /heap out of memory|Reached heap limit|ENOMEM|Cannot allocate memory/i.test(this.output)
       || (e.signal === 'SIGKILL' && !this.killedByUs);
-    const last = this.output.trim().split('\n').filter((l) => l.trim()).slice(-3).join(' | ');
-    return `${how}${oom ? ', probably out of memory' : ''}${last ? `; last output: ${last.slice(0, 300)}` : ''}`;
+    const shown = last.slice(-3).join(' | ');
+    return `${how}${oom ? ', probably out of memory' : ''}${shown ? `; last output: ${shown.slice(0, 300)}` : ''}`;
+  }
+
+  /**
+   * The kernel's last non-empty output lines (at most `max`): what the process wrote to its
+   * stdout and stderr (V8's fatal errors, native crashes, tslab's own messages) and, before
+   * that, the cell's stderr stream (tslab sends the process's stderr there while a cell runs).
+   */
+  private lastLines(cellOutputs: Output[] = [], max = 10): string[] {
+    const cellStderr = cellOutputs
+      .filter((o) => o.output_type === 'stream' && o.name === 'stderr')
+      .map((o) => String((o as { text: string }).text))
+      .join('');
+    const lines = (text: string) => text.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+    return [...lines(tail(cellStderr, 4000)), ...lines(this.output)].slice(-max);
   }
 
   /**
@@ -438,7 +466,14 @@ export class KernelSession {
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.executeOnce(code, options, deadline);
       const aborted = outcome.kind === 'reply' && outcome.reply.status === 'abort';
-      if (!aborted) return this.finishResult(outcome, started, timeoutMs);
+      if (!aborted) {
+        // A kernel that is going down may still send its error reply first (an exception in
+        // its own send path, a fatal error after the cell's catch): give it a moment to exit,
+        // so the cell is reported as the kernel's death rather than as an ordinary error.
+        // tslab refuses requests for 200 ms after a failed cell anyway.
+        if (outcome.kind === 'reply' && outcome.reply.status !== 'ok') await Promise.race([this.waitForExit(), sleep(EXIT_GRACE_MS)]);
+        return this.finishResult(outcome, started, timeoutMs);
+      }
       // tslab refuses requests for 200 ms after a failed cell: wait it out and ask again.
       if (attempt >= 50 || Date.now() > deadline) {
         return this.finishResult({ kind: 'reply', reply: { status: 'error' }, outputs: [] }, started, timeoutMs, 'the kernel kept aborting the request');
@@ -511,6 +546,10 @@ export class KernelSession {
     let status: CellStatus;
     let error: ErrorOutput | undefined;
     let executionCount: number | null = null;
+    if (outcome.kind === 'reply' && outcome.reply.status !== 'ok' && this.exitInfo && !this.killedByUs) {
+      // The kernel answered, then died: what killed it is the news, not the error reply.
+      outcome = { kind: 'dead', outputs, reply: outcome.reply };
+    }
     if (outcome.kind === 'reply') {
       executionCount = typeof outcome.reply.execution_count === 'number' ? outcome.reply.execution_count : null;
       if (outcome.reply.status === 'ok') status = 'ok';
@@ -540,8 +579,10 @@ export class KernelSession {
       outputs.push(error);
     } else {
       status = 'dead';
-      error = { output_type: 'error', ename: 'KernelDiedError', evalue: `the kernel died while running this cell (${this.describeExit()})`, traceback: [] };
+      const last = this.lastLines(outputs);
+      error = { output_type: 'error', ename: 'KernelDiedError', evalue: `the kernel died while running this cell (${this.describeExit(last)})`, traceback: [] };
       error.traceback = [`${error.ename}: ${error.evalue}`];
+      if (last.length > 0) error.traceback.push("The kernel's last output:", ...last.map((l) => `  ${l}`));
       outputs.push(error);
     }
     return { status, executionCount, outputs, error, durationMs };

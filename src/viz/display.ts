@@ -29,8 +29,8 @@ export interface DisplayMessage {
 /** tslab's internal writer: `update` true sends update_display_data, else display_data. */
 export type DisplayWriter = (message: DisplayMessage, update: boolean) => void;
 
-/** What `displayBundle` did with a bundle. */
-export type DisplayTarget = 'kernel' | 'stdout';
+/** What `displayBundle` did with a bundle: sent it to the kernel, printed it, or failed to send it. */
+export type DisplayTarget = 'kernel' | 'stdout' | 'failed';
 
 export interface DisplayBundleOptions {
   /** Identifies an updatable output (Jupyter's transient.display_id). */
@@ -79,6 +79,10 @@ export function findDisplayWriter(): DisplayWriter | null {
  * update_display_data) message; elsewhere the text/plain part is printed (updates are not,
  * so a live chart does not flood a terminal) and 'stdout' is returned.
  *
+ * A writer that throws (a kernel whose channel is gone, a broken custom writer) never throws
+ * into the caller's cell: the output is dropped, 'failed' is returned, and the first such
+ * failure is reported once on stderr.
+ *
  * @example
  * displayBundle({ 'text/plain': 'hello', 'text/html': '<b>hello</b>' });
  */
@@ -86,7 +90,12 @@ export function displayBundle(data: MimeBundle, options: DisplayBundleOptions = 
   const writer = options.writer !== undefined ? options.writer : findDisplayWriter();
   if (writer) {
     const transient = options.displayId !== undefined ? { display_id: options.displayId } : {};
-    writer({ data, metadata: options.metadata ?? {}, transient }, options.update === true);
+    try {
+      writer({ data, metadata: options.metadata ?? {}, transient }, options.update === true);
+    } catch (e) {
+      reportSendFailure(e);
+      return 'failed';
+    }
     return 'kernel';
   }
   if (!options.update) {
@@ -97,27 +106,92 @@ export function displayBundle(data: MimeBundle, options: DisplayBundleOptions = 
   return 'stdout';
 }
 
+let sendFailuresReported = 0;
+
+/** Say once per process that an output could not be sent; never throws itself. */
+function reportSendFailure(e: unknown): void {
+  if (sendFailuresReported++ > 0) return;
+  try {
+    const why = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`selfsup: a notebook output could not be sent and was dropped (${why}); later failures are not reported.\n`);
+  } catch {
+    // nowhere left to report to
+  }
+}
+
 /** An output that can be shown once and then replaced in place. */
 export interface DisplayHandle {
   /** The Jupyter display_id shared by the first output and its updates. */
   readonly id: string;
-  /** Show `data` (first call: display_data; later calls: update_display_data). */
+  /**
+   * Show `data`. The first call adds the output at once; later calls replace it, at most once
+   * every `minIntervalMs`: a call that comes sooner is held back, a newer call replaces the one
+   * held back (the latest state wins), and it is sent when the interval has passed. Returns
+   * 'kernel' for a held-back update.
+   */
   show(data: MimeBundle): DisplayTarget;
+  /** Send a held-back update now (a final state that must not wait). */
+  flush(): void;
+}
+
+export interface DisplayHandleOptions extends Omit<DisplayBundleOptions, 'displayId' | 'update'> {
+  /** Least time between two updates sent to the kernel; default 100 ms (10 a second). */
+  minIntervalMs?: number;
+  /** Clock in milliseconds; default Date.now (tests). */
+  now?: () => number;
 }
 
 /**
  * A handle for an updatable output: the first `show` adds it, later calls replace it in place
- * (also from later cells). Outside a kernel only the first `show` prints its text/plain.
+ * (also from later cells), coalesced to at most one update every `minIntervalMs`, so a loop
+ * may call `show` as often as it likes. Outside a kernel only the first `show` prints its
+ * text/plain.
+ *
+ * @example
+ * const h = newDisplayHandle();
+ * for (let i = 0; i <= 10000; i++) h.show({ 'text/plain': `step ${i}` }); // a few updates reach the notebook
+ * h.flush(); // and the last one always does
  */
-export function newDisplayHandle(options: Omit<DisplayBundleOptions, 'displayId' | 'update'> = {}): DisplayHandle {
+export function newDisplayHandle(options: DisplayHandleOptions = {}): DisplayHandle {
+  const { minIntervalMs = 100, now = Date.now, ...bundleOptions } = options;
+  if (!(Number.isFinite(minIntervalMs) && minIntervalMs >= 0)) {
+    throw new Error(`Error in newDisplayHandle: minIntervalMs must be a non-negative number, but got ${minIntervalMs}`);
+  }
   const id = randomBytes(8).toString('hex');
   let shown = false;
+  let lastSent = -Infinity;
+  let held: MimeBundle | null = null;
+  let timer: NodeJS.Timeout | null = null;
+
+  const send = (data: MimeBundle): DisplayTarget => {
+    const target = displayBundle(data, { ...bundleOptions, displayId: id, update: shown });
+    shown = true;
+    lastSent = now();
+    return target;
+  };
+  const sendHeld = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (held === null) return;
+    const data = held;
+    held = null;
+    send(data);
+  };
   return {
     id,
     show(data: MimeBundle): DisplayTarget {
-      const target = displayBundle(data, { ...options, displayId: id, update: shown });
-      shown = true;
-      return target;
+      if (!shown) return send(data);
+      const writer = bundleOptions.writer !== undefined ? bundleOptions.writer : findDisplayWriter();
+      if (!writer) return 'stdout'; // updates are never printed outside a kernel
+      const wait = lastSent + minIntervalMs - now();
+      if (wait <= 0 && held === null) return send(data);
+      held = data;
+      if (!timer) {
+        timer = setTimeout(sendHeld, Math.max(0, wait));
+        timer.unref?.();
+      }
+      return 'kernel';
     },
+    flush: sendHeld,
   };
 }

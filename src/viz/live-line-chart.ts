@@ -96,6 +96,7 @@ export function liveLineChart(options: LiveLineChartOptions = {}): LiveLineChart
     async close() {
       if (closed) return;
       await this.flush();
+      handle.flush(); // the final chart is never held back by the display's update rate limit
       closed = true;
       if (!env.writer) env.write(lineChartSummary(series(), chart) + '\n');
       if (failure) throw new Error(`Error in liveLineChart: rendering failed: ${failure.message}`);

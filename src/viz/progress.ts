@@ -91,6 +91,7 @@ export class ProgressBar {
     this.closed = true;
     if (this.mode === 'lines') this.env.write(this.text() + '\n');
     else this.draw();
+    this.handle?.flush(); // the final state is never held back by the update rate limit
     if (this.mode === 'tty') this.env.write('\n');
   }
 

@@ -54,6 +54,10 @@ test('Does the release hold what a student repository needs, and no hidden test 
   const pkg = JSON.parse(fs.readFileSync(path.join(out, 'package.json'), 'utf8'));
   assert.equal(pkg.name, 'selfsup');
   assert.equal(pkg.scripts.check, 'node dist/cli.js check');
+  // Issue 12: the student's npm install applies the same tslab patch (serialised sends, shorthand properties)
+  assert.equal(pkg.scripts.postinstall, 'patch-package');
+  assert.ok(pkg.dependencies['patch-package'], 'patch-package is a dependency');
+  assert.deepEqual(fs.readdirSync(path.join(out, 'patches')), fs.readdirSync('patches'));
   assert.ok(!fs.existsSync(path.join(out, 'tests')) && !fs.existsSync(path.join(out, '.ci')));
   const workflow = fs.readFileSync(path.join(out, '.github/workflows/classroom.yml'), 'utf8');
   assert.match(workflow, /npx selfsup grade --source "\$SOURCE" \. --out grades --classroom/);

@@ -103,6 +103,37 @@ test('Is a kernel that exits reported as dead, not as a hang?', async () => {
   assert.equal((await kernel.execute('1')).status, 'ok');
 });
 
+test('Issue 12: is a kernel killed mid-cell reported with the signal and its last output, and the run able to go on?', async () => {
+  const r = await kernel.execute(
+    [
+      "console.error('loading the last batch');",
+      "require('fs').writeSync(2, 'native: straight to the process stderr\\n');",
+      "setTimeout(() => process.kill(process.pid, 'SIGTERM'), 300);",
+      'await new Promise((resolve) => setTimeout(resolve, 60_000));',
+    ].join('\n'),
+    { timeoutMs: 60_000 },
+  );
+  assert.equal(r.status, 'dead');
+  assert.equal(r.error?.ename, 'KernelDiedError');
+  assert.match(r.error!.evalue, /^the kernel died while running this cell \(killed by SIGTERM; last output: .*native: straight to the process stderr/);
+  assert.ok(r.error!.traceback.includes('  loading the last batch'), `the cell's stderr is in the report: ${JSON.stringify(r.error!.traceback)}`);
+  assert.ok(r.error!.traceback.includes('  native: straight to the process stderr'), 'so is what the process wrote to its own stderr');
+  assert.ok(r.durationMs < 30_000);
+  assert.equal(kernel.alive, false);
+  await kernel.restart();
+  assert.equal((await kernel.execute('1')).status, 'ok');
+});
+
+test('Issue 12: is a kernel that dies just after answering with an error reported as dead, not as a failed cell?', async () => {
+  const r = await kernel.execute("setTimeout(() => process.exit(9), 20);\nthrow new Error('the error comes first');", { timeoutMs: 60_000 });
+  assert.equal(r.status, 'dead', JSON.stringify(r.error));
+  assert.match(r.error!.evalue, /the kernel died while running this cell \(exit code 9/);
+  await kernel.restart();
+  const ordinary = await kernel.execute("throw new Error('just an error')");
+  assert.equal(ordinary.status, 'error', 'a cell that only throws is still an ordinary error');
+  assert.ok(kernel.alive);
+});
+
 test('Is a kernel that runs out of memory reported as such?', async () => {
   const small = await KernelSession.start({ spec, env: { NODE_OPTIONS: '--max-old-space-size=96' } });
   try {
