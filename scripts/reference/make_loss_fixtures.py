@@ -124,11 +124,14 @@ def mae_loss(imgs, pred, mask, p, norm_pix_loss):
     return (loss * mask).sum() / mask.sum()
 
 
-# ---- lightly barlow_twins_loss.py
+# ---- facebookresearch/barlowtwins main.py (BarlowTwins.forward): torch's own BatchNorm1d with
+# affine=False in training mode (biased batch variance, eps 1e-5), as the official code runs it
 def barlow(z_a, z_b, lambda_param=5e-3):
-    za = (z_a - z_a.mean(0)) / z_a.std(0)
-    zb = (z_b - z_b.mean(0)) / z_b.std(0)
     N, D = z_a.shape
+    bn = torch.nn.BatchNorm1d(D, affine=False, dtype=DT)
+    bn.train()
+    za = bn(z_a)
+    zb = bn(z_b)
     c = za.T @ zb / N
     c_diff = (c - torch.eye(D, dtype=DT)).pow(2)
     off = ~torch.eye(D, dtype=torch.bool)

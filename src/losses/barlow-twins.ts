@@ -10,15 +10,16 @@ export interface BarlowTwinsOptions {
 /**
  * Barlow Twins: make the cross-correlation matrix of the two views' embeddings the identity.
  *
- *   za' = (za - mean_batch(za)) / std_batch(za)       per dimension, std unbiased (N - 1)
+ *   za' = (za - mean_batch(za)) / sqrt(var_batch(za) + 1e-5)   per dimension, biased variance (over N)
  *   zb' likewise
  *   C   = za'^T zb' / N                                [D, D]
  *   loss = sum_i (1 - C_ii)^2  +  lambda * sum_{i != j} C_ij^2
  *
- * Same as lightly's BarlowTwinsLoss (lightly/loss/barlow_twins_loss.py), itself Algorithm 1 of
- * the paper. The official code standardises with BatchNorm1d(affine=False) instead (biased
- * variance + 1e-5), a difference of order 1/N. A dimension that is constant over the batch
- * (std 0) would give 0/0: we divide by max(std, 1e-6) so it contributes C = 0, never NaN.
+ * The standardisation is the official code's (facebookresearch/barlowtwins, main.py:
+ * BatchNorm1d(affine=False) in training mode, i.e. biased variance with eps 1e-5), which current
+ * lightly also uses (F.batch_norm). Older lightly versions divided by the unbiased std instead, a
+ * difference of order 1/N. Thanks to eps, a dimension that is constant over the batch gives
+ * C = 0 for its row and column, never NaN.
  *
  * Paper: Zbontar, Jing, Misra, LeCun, Deny, "Barlow Twins: Self-Supervised Learning via
  * Redundancy Reduction", ICML 2021, eq. (1)-(2), Algorithm 1.
@@ -49,12 +50,13 @@ export function barlowTwinsLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: Barlo
   });
 }
 
-/** (z - mean) / std per column, std unbiased, floored at 1e-6. */
+/** BatchNorm1d(affine=False) in training mode: (z - mean) / sqrt(biased variance + 1e-5) per column. */
 function standardizeColumns(z: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => {
-    const n = z.shape[0];
-    const { mean, variance } = tf.moments(z, 0, true);
-    const std = tf.sqrt(tf.maximum(tf.mul(variance, n / (n - 1)), 1e-12));
-    return tf.div(tf.sub(z, mean), std) as tf.Tensor2D;
+    const { mean, variance } = tf.moments(z, 0, true); // [1, D] each; variance over N
+    return tf.div(tf.sub(z, mean), tf.sqrt(tf.add(variance, BATCH_NORM_EPS))) as tf.Tensor2D;
   });
 }
+
+/** torch.nn.BatchNorm1d's default eps, as the official Barlow Twins code uses it. */
+const BATCH_NORM_EPS = 1e-5;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkRank, checkSameShape, crossEntropyWithLabels, l2NormalizeRows } from './common';
+import { checkMinRows, checkRank, checkSameShape, crossEntropyWithLabels, l2NormalizeRows } from './common';
 
 /** Options of {@link clipLoss}. */
 export interface ClipLossOptions {
@@ -21,7 +21,8 @@ export interface ClipLossOptions {
  *   loss   = (loss_i + loss_t) / 2
  *
  * Written from the numpy-like pseudo-code of the CLIP paper (Figure 3), mean-reduced as
- * torch's cross-entropy.
+ * torch's cross-entropy. A batch of one has a single candidate pair, so both cross-entropies are
+ * log(1) = 0, as in the reference: the loss is 0 and so is its gradient.
  *
  * Paper: Radford et al., "Learning Transferable Visual Models From Natural Language
  * Supervision" (CLIP), ICML 2021, Sec. 2.3 and Figure 3.
@@ -29,7 +30,7 @@ export interface ClipLossOptions {
  * @param imageEmb - [N, D] image embeddings (after the image projection).
  * @param textEmb - [N, D] text embeddings; row i describes image i.
  * @returns a scalar.
- * @throws if an input is not 2-D, the shapes differ, or logitScale is not positive.
+ * @throws if an input is not 2-D, the shapes differ, the batch is empty, or logitScale is not positive.
  * @example
  * const loss = clipLoss(imageEmb, textEmb, { logitScale: 1 / 0.07 });
  */
@@ -38,6 +39,7 @@ export function clipLoss(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D, options: C
   checkRank(fn, 'imageEmb', imageEmb, 2, '[N, D]');
   checkRank(fn, 'textEmb', textEmb, 2, '[N, D]');
   checkSameShape(fn, 'imageEmb', 'textEmb', imageEmb, textEmb);
+  checkMinRows(fn, 'imageEmb', imageEmb, 1);
   const scale = options.logitScale ?? 1 / 0.07;
   if (typeof scale === 'number' && !(Number.isFinite(scale) && scale > 0)) {
     throw new Error(`Error in ${fn}: logitScale must be a positive number, but got ${String(scale)}`);

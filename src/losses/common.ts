@@ -40,7 +40,7 @@ export function checkPositive(fn: string, name: string, value: number): void {
 /** Throws "Error in fn: name needs at least 2 rows, but got shape [1,16]". */
 export function checkMinRows(fn: string, name: string, x: tf.Tensor, min: number): void {
   if (x.shape[0] < min) {
-    throw new Error(`Error in ${fn}: ${name} needs at least ${min} rows, but got shape ${formatShape(x.shape)}`);
+    throw new Error(`Error in ${fn}: ${name} needs at least ${min} row${min === 1 ? '' : 's'}, but got shape ${formatShape(x.shape)}`);
   }
 }
 
@@ -76,7 +76,9 @@ export function crossEntropyWithLabels(logits: tf.Tensor2D, labels: tf.Tensor1D 
   return tf.tidy(() => {
     const numClasses = logits.shape[1];
     const labelTensor = Array.isArray(labels) ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32');
-    const oneHot = tf.oneHot(labelTensor as tf.Tensor1D, numClasses).toFloat();
+    // One-hot rows by comparison: tf.oneHot refuses a depth of 1, which a batch of one makes here
+    const classes = tf.range(0, numClasses, 1, 'int32').expandDims(0); // [1, C]
+    const oneHot = tf.cast(tf.equal(classes, tf.expandDims(labelTensor, 1)), 'float32'); // [N, C]
     const logProbs = tf.logSoftmax(logits, -1);
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbs), -1))) as tf.Scalar;
   });

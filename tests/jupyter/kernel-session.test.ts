@@ -59,6 +59,24 @@ test('Does a failing cell leave every later cell running, even one sent at once?
   assert.deepEqual(last, { output_type: 'error', ename: 'Error', evalue: 'boom', traceback: ['Error: boom'] });
 });
 
+test('Issue 12: does a shorthand property reach a variable declared in an earlier cell ({ data })?', async () => {
+  const cells = [
+    "const data = [1, 2, 3];\nlet count = 1;\nconst recipe = { lr: 0.1 };",
+    'console.log(JSON.stringify({ data }));',
+    'console.log(JSON.stringify({ ...recipe, data, config: { count } }));',
+    'const wrap = () => ({ data, count });\nconsole.log(JSON.stringify(wrap()));',
+    '({ count } = { count: 7 });\nconsole.log(count);',
+    'const { lr } = recipe;\nconst local = 5;\nconsole.log(JSON.stringify({ lr, local }));',
+  ];
+  const outs = [];
+  for (const code of cells) {
+    const r = await kernel.execute(code);
+    assert.equal(r.status, 'ok', `${code}: ${JSON.stringify(r.error)}`);
+    outs.push(text(r.outputs, 'stdout'));
+  }
+  assert.deepEqual(outs, ['', '{"data":[1,2,3]}\n', '{"lr":0.1,"data":[1,2,3],"config":{"count":1}}\n', '{"data":[1,2,3],"count":1}\n', '7\n', '{"lr":0.1,"local":5}\n']);
+});
+
 test('Is a synchronous busy loop interrupted at the time limit, keeping the kernel?', async () => {
   const r = await kernel.execute('while (true) {}', { timeoutMs: 1500 });
   assert.equal(r.status, 'timeout');

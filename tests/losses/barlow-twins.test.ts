@@ -7,7 +7,7 @@ import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, load
 const ref = loadReference();
 before(useCpu);
 
-/** Barlow Twins eq. (1)-(2) with explicit loops, float64. */
+/** Barlow Twins eq. (1)-(2) with explicit loops, float64, standardised as the official code's BatchNorm1d (biased variance, eps 1e-5). */
 function naiveBarlow(a: number[][], b: number[][], lambda: number): number {
   const n = a.length;
   const d = a[0].length;
@@ -15,7 +15,7 @@ function naiveBarlow(a: number[][], b: number[][], lambda: number): number {
     const out = z.map((r) => r.slice());
     for (let j = 0; j < d; j++) {
       const mean = z.reduce((s, r) => s + r[j], 0) / n;
-      const std = Math.sqrt(z.reduce((s, r) => s + (r[j] - mean) ** 2, 0) / (n - 1));
+      const std = Math.sqrt(z.reduce((s, r) => s + (r[j] - mean) ** 2, 0) / n + 1e-5);
       for (let i = 0; i < n; i++) out[i][j] = (z[i][j] - mean) / std;
     }
     return out;
@@ -32,7 +32,7 @@ function naiveBarlow(a: number[][], b: number[][], lambda: number): number {
   return loss;
 }
 
-test('matches lightly BarlowTwinsLoss (PyTorch, float64), value and gradient', () => {
+test('Issue 13: does it match the official code (torch BatchNorm1d affine=False, float64), value and gradient?', () => {
   const c = ref.barlowTwins;
   const [a, b] = [t2(c.z1), t2(c.z2)];
   assertClose(scalarOf(() => barlowTwinsLoss(a, b)), c.loss, 1e-5, 1e-6);
@@ -51,17 +51,22 @@ test('matches a naive loop from the paper', () => {
 });
 
 test('hand-checked: identical, decorrelated views give 0 (C = I)', () => {
-  // Columns +-1 patterns, mean 0, orthogonal: C = (N-1)/N * I after the unbiased std.
-  // Here N = 4, each column has std sqrt(4/3): C_ii = 3/4, so loss = D * (1/4)^2 = 2/16.
+  // Columns +-1 patterns, mean 0, orthogonal, biased variance 1: C = I / (1 + 1e-5) after the
+  // standardisation, so loss = D * (1 - 1/(1 + 1e-5))^2 = 2 * (1e-5 / 1.00001)^2, about 2e-10.
   const z = t2([[1, 1], [1, -1], [-1, 1], [-1, -1]]);
-  assertClose(scalarOf(() => barlowTwinsLoss(z, z)), 2 / 16, 1e-6, 1e-7);
+  assertClose(scalarOf(() => barlowTwinsLoss(z, z)), 2 * (1e-5 / 1.00001) ** 2, 1e-6, 1e-9);
+  // scaled by 3: variance 9, C_ii = 9 / (9 + 1e-5); the loss is still ~0, unlike the unbiased std (C_ii = 3/4)
+  const z3 = t2([[3, 3], [3, -3], [-3, 3], [-3, -3]]);
+  assert.ok(scalarOf(() => barlowTwinsLoss(z3, z3)) < 1e-9);
+  z3.dispose();
   // symmetric
   const a = t2(randn(6, 3, 73));
   const b = t2(randn(6, 3, 74));
   assertClose(scalarOf(() => barlowTwinsLoss(a, b)), scalarOf(() => barlowTwinsLoss(b, a)), 1e-6, 1e-7);
   // a constant dimension: finite, not NaN
   const constant = t2([[1, 0], [2, 0], [3, 0]]);
-  assert.ok(Number.isFinite(scalarOf(() => barlowTwinsLoss(constant, constant))));
+  // column 0 standardises to C_00 = 1 / (1 + 1.5e-5) (variance 2/3); column 1 is constant, C_11 = 0: loss ~ 1
+  assertClose(scalarOf(() => barlowTwinsLoss(constant, constant)), (1 - (2 / 3) / (2 / 3 + 1e-5)) ** 2 + 1, 1e-6, 1e-7);
   tf.dispose([z, a, b, constant]);
 });
 

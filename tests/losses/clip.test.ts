@@ -53,3 +53,15 @@ test('gradient matches finite differences; errors; no leak', () => {
   assertNoLeak(() => clipLoss(xs[0], xs[1]));
   tf.dispose(xs);
 });
+
+test('Issue 13: is a batch of one 0 with a zero gradient, as the reference gives, and an empty batch an error?', () => {
+  const i = t2([[0.3, -1.2, 0.5]]);
+  const t = t2([[1, 2, -0.5]]);
+  assertClose(scalarOf(() => clipLoss(i, t)), 0, 1e-7, 1e-7); // cross-entropy over one candidate: -log 1
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => clipLoss(a as tf.Tensor2D, b as tf.Tensor2D))([i, t]);
+  assertClose(g[0], [[0, 0, 0]], 1e-7, 1e-7, 'grad image');
+  assertClose(g[1], [[0, 0, 0]], 1e-7, 1e-7, 'grad text');
+  const empty = tf.zeros([0, 3]) as tf.Tensor2D;
+  assert.throws(() => clipLoss(empty, empty), { message: 'Error in clipLoss: imageEmb needs at least 1 row, but got shape [0,3]' });
+  tf.dispose([i, t, empty, ...g]);
+});
