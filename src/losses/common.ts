@@ -58,6 +58,9 @@ export function l2NormalizeRows<T extends tf.Tensor>(x: T, eps = 1e-12): T {
 /**
  * Identity in the forward pass, zero gradient in the backward pass (torch's `.detach()`,
  * SimSiam's stopgrad). tfjs has no such op; this is a customGrad.
+ *
+ * @example
+ * const loss = tf.losses.meanSquaredError(stopGradient(target), prediction); // no gradient into target
  */
 export function stopGradient<T extends tf.Tensor>(x: T): T {
   const f = tf.customGrad((...inputs) => ({

@@ -1,3 +1,4 @@
+export { stopGradient } from './common';
 export { ntXentLoss } from './nt-xent';
 export type { NtXentOptions } from './nt-xent';
 export { buggySimclrLoss } from './buggy-simclr';

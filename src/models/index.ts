@@ -1,6 +1,8 @@
 export { BaseModule, cloneWeights, resolveConfig } from './module';
 export type { ApplyOptions, Module } from './module';
 export { Dense, BatchNorm, LayerNorm, gelu } from './layers';
+export { BatchNorm2d } from './batch-norm-2d';
+export type { BatchNorm2dOptions } from './batch-norm-2d';
 export type { DenseInit } from './layers';
 export { ProjectionHead, defaultProjectionHeadConfig } from './projection-head';
 export type { ProjectionHeadConfig } from './projection-head';

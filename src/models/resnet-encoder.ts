@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../backend/seed';
 import { type ApplyOptions, BaseModule, resolveConfig, rngFrom, seededNormal } from './module';
+import { BatchNorm2d } from './batch-norm-2d';
 
 /** Configuration of a {@link ResNetEncoder}. */
 export interface ResNetEncoderConfig {
@@ -58,75 +59,6 @@ class Conv extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
   }
 }
 
-/**
- * BatchNorm over N, H, W of [N, H, W, C] (PyTorch BatchNorm2d): training normalises with the batch mean and
- * biased variance and updates the running statistics (running variance unbiased); evaluation uses the running
- * statistics. Training mode has a hand-written gradient (fewer whole-tensor passes than differentiating
- * moments):
- *
- *   xhat = (x - mean) / sqrt(var + eps),   y = gamma * xhat + beta
- *   dbeta = sum(dy),   dgamma = sum(dy * xhat)
- *   dx = gamma / sqrt(var + eps) * (dy - dbeta / M - xhat * dgamma / M)       (M = N * H * W)
- */
-export class BatchNorm2d extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
-  readonly gamma: tf.Variable;
-  readonly beta: tf.Variable;
-  readonly movingMean: tf.Variable;
-  readonly movingVariance: tf.Variable;
-
-  constructor(name: string, readonly channels: number, private readonly momentum: number, private readonly eps: number) {
-    super(name);
-    this.gamma = this.addWeight('gamma', tf.ones([channels]));
-    this.beta = this.addWeight('beta', tf.zeros([channels]));
-    this.movingMean = this.addWeight('movingMean', tf.zeros([channels]), false);
-    this.movingVariance = this.addWeight('movingVariance', tf.ones([channels]), false);
-  }
-
-  apply(x: tf.Tensor4D, options: ApplyOptions = {}): tf.Tensor4D {
-    if (!options.training) {
-      return tf.tidy(() => {
-        const scale = tf.mul(this.gamma, tf.rsqrt(tf.add(this.movingVariance, this.eps))); // [C]
-        const shift = tf.sub(this.beta, tf.mul(this.movingMean, scale)); // [C]
-        return tf.add(tf.mul(x, scale), shift);
-      });
-    }
-    const m = x.shape[0] * x.shape[1] * x.shape[2];
-    if (m < 2) throw new Error(`Error in ${this.name}: training-mode BatchNorm needs at least 2 values per channel, but got shape [${x.shape.join(',')}]`);
-    const eps = this.eps;
-    const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [xIn, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
-      const save = args[3] as tf.GradSaveFunc;
-      const { mean, variance } = tf.moments(xIn, [0, 1, 2]); // [C], [C]
-      this.updateRunningStats(mean, variance, m);
-      const invStd = tf.rsqrt(tf.add(variance, eps)); // [C]
-      const xhat = tf.mul(tf.sub(xIn, mean), invStd); // [N, H, W, C]
-      save([xhat, invStd, gamma]);
-      return {
-        value: tf.add(tf.mul(xhat, gamma), beta),
-        // tidy: tfjs does not free what a custom gradient creates until the whole backward pass ends.
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
-          tf.tidy(() => {
-            const [xh, inv, g] = saved;
-            const dBeta = tf.sum(dy, [0, 1, 2]); // [C]
-            const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]); // [C]
-            const k = tf.mul(g, inv); // [C]
-            const dx = tf.sub(tf.mul(dy, k), tf.add(tf.mul(xh, tf.mul(dGamma, tf.div(k, m))), tf.mul(dBeta, tf.div(k, m))));
-            return [dx, dGamma, dBeta];
-          }),
-      };
-    });
-    return normalize(x, this.gamma, this.beta) as tf.Tensor4D;
-  }
-
-  private updateRunningStats(mean: tf.Tensor, variance: tf.Tensor, m: number): void {
-    tf.tidy(() => {
-      const k = this.momentum;
-      this.movingMean.assign(tf.add(tf.mul(this.movingMean, 1 - k), tf.mul(mean, k)));
-      this.movingVariance.assign(tf.add(tf.mul(this.movingVariance, 1 - k), tf.mul(variance, (k * m) / (m - 1))));
-    });
-  }
-}
-
 /** conv3x3-BN-ReLU-conv3x3-BN plus the input (through a 1x1 conv-BN when the shape changes), then ReLU. */
 class BasicBlock extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
   private readonly conv1: Conv;
@@ -137,7 +69,7 @@ class BasicBlock extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
 
   constructor(name: string, inputChannels: number, channels: number, stride: number, config: ResNetEncoderConfig, rng: Rng) {
     super(name);
-    const bn = (key: string) => this.addChild(key, new BatchNorm2d(`${name}.${key}`, channels, config.bnMomentum, config.bnEpsilon));
+    const bn = (key: string) => this.addChild(key, new BatchNorm2d(`${name}.${key}`, channels, { momentum: config.bnMomentum, eps: config.bnEpsilon }));
     this.conv1 = this.addChild('conv1', new Conv(`${name}.conv1`, 3, inputChannels, channels, stride, rng));
     this.bn1 = bn('bn1');
     this.conv2 = this.addChild('conv2', new Conv(`${name}.conv2`, 3, channels, channels, 1, rng));
@@ -197,7 +129,7 @@ export class ResNetEncoder extends BaseModule<tf.Tensor4D, tf.Tensor2D> {
     }
     const rng = rngFrom(c.seed);
     this.stemConv = this.addChild('stem.conv', new Conv(`${name}.stem.conv`, 3, c.inputChannels, c.stemChannels, 1, rng));
-    this.stemBn = this.addChild('stem.bn', new BatchNorm2d(`${name}.stem.bn`, c.stemChannels, c.bnMomentum, c.bnEpsilon));
+    this.stemBn = this.addChild('stem.bn', new BatchNorm2d(`${name}.stem.bn`, c.stemChannels, { momentum: c.bnMomentum, eps: c.bnEpsilon }));
     let width = c.stemChannels;
     for (let s = 0; s < stages; s++) {
       for (let b = 0; b < c.blocksPerStage[s]; b++) {

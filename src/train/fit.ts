@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { type Module, resolveConfig } from '../models/module';
 import { AdamW } from './adamw';
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { setModuleFromCheckpoint } from './load-checkpoint-weights';
 import { progress } from '../viz/progress';
 import { clipByGlobalNorm } from './clip-by-global-norm';
 import type { TrainOptimizer } from './train-optimizer';
@@ -264,15 +265,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     const loaded = loadCheckpoint(config.checkpointDir);
     try {
       const meta = loaded.meta as Meta;
-      for (const [prefix, module] of Object.entries(modules)) {
-        const own: tf.NamedTensorMap = {};
-        for (const name of Object.keys(module.getWeights())) {
-          const t = loaded.tensors[`weights/${prefix}.${name}`];
-          if (!t) throw new Error(`Error in fit: checkpoint ${loaded.path} has no weight '${prefix}.${name}'`);
-          own[name] = t;
-        }
-        module.setWeights(own);
-      }
+      for (const [prefix, module] of Object.entries(modules)) setModuleFromCheckpoint(module, loaded, prefix, 'fit');
       const optState: tf.NamedTensorMap = {};
       for (const [key, t] of Object.entries(loaded.tensors)) if (key.startsWith('optimizer/')) optState[key.slice(10)] = t;
       optimizer.setState(optState, meta.optimizer.iterations, byName);
@@ -328,7 +321,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     return iterator.next();
   };
 
-  const bar = config.progress ? progress(config.numSteps, { label: config.label, unit: 'step' }) : null;
+  const bar = config.progress ? progress(config.numSteps, { label: config.label, unit: 'step', timeLimitSeconds: config.timeLimitSeconds }) : null;
   if (bar) bar.update(startStep);
   const t0 = now();
   /** Seconds into the run when the first step after the warm-up began (-1 until then). */

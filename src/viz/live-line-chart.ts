@@ -49,7 +49,7 @@ export function liveLineChart(options: LiveLineChartOptions = {}): LiveLineChart
   const env = detectOutputEnv(options.env);
   const { minIntervalMs = 500, env: _env, ...chart } = options;
   const data = new Map<string, { x: number[]; y: number[] }>();
-  const handle: DisplayHandle = newDisplayHandle({ writer: env.writer });
+  const handle: DisplayHandle = newDisplayHandle({ writer: env.writer, now: env.now, minIntervalMs });
   let lastStart = -Infinity;
   let inFlight: Promise<void> | null = null;
   let dirty = false;
@@ -92,11 +92,11 @@ export function liveLineChart(options: LiveLineChartOptions = {}): LiveLineChart
     async flush() {
       if (inFlight) await inFlight;
       if (env.writer && dirty) await render();
+      handle.flush(); // "now" means now: not held back by the display's update rate limit
     },
     async close() {
       if (closed) return;
       await this.flush();
-      handle.flush(); // the final chart is never held back by the display's update rate limit
       closed = true;
       if (!env.writer) env.write(lineChartSummary(series(), chart) + '\n');
       if (failure) throw new Error(`Error in liveLineChart: rendering failed: ${failure.message}`);

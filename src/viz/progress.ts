@@ -22,6 +22,12 @@ export interface ProgressOptions {
   linePercent?: number;
   /** Lines mode: print at least this often; default 30000 ms. */
   lineIntervalMs?: number;
+  /**
+   * The loop also ends after this many seconds (fit's timeLimitSeconds); 0 or undefined: no
+   * limit. The percentage, the bar and the ETA then follow whichever ends first, the count or
+   * the time.
+   */
+  timeLimitSeconds?: number;
 }
 
 /** Metric values shown after the counts, e.g. `{ loss: 0.42, lr: 0.002 }`. */
@@ -56,7 +62,7 @@ export class ProgressBar {
     this.start = this.env.now();
     this.lastLine = this.start;
     if (this.mode === 'notebook') {
-      this.handle = newDisplayHandle({ writer: this.env.writer });
+      this.handle = newDisplayHandle({ writer: this.env.writer, now: this.env.now, minIntervalMs: options.minIntervalMs ?? 200 });
       this.draw();
     } else if (this.mode === 'tty') {
       this.draw();
@@ -74,7 +80,8 @@ export class ProgressBar {
     const now = this.env.now();
     if (this.mode === 'lines') {
       const step = this.options.linePercent ?? 10;
-      const decile = this.total ? Math.floor(((this.count / this.total) * 100) / step) : 0;
+      const done = this.fractionDone();
+      const decile = done !== null ? Math.floor((done * 100) / step) : 0;
       if (decile > this.lastDecile || now - this.lastLine >= (this.options.lineIntervalMs ?? 30000)) {
         this.lastDecile = Math.max(decile, this.lastDecile);
         this.lastLine = now;
@@ -95,20 +102,28 @@ export class ProgressBar {
     if (this.mode === 'tty') this.env.write('\n');
   }
 
-  /** The status line: "train: 45/100 (45%) 12.3 it/s, elapsed 0:03, ETA 0:04, loss 0.42". */
+  /**
+   * The status line: "train: 45/100 (45%) 12.3 it/s, elapsed 0:03, ETA 0:04, loss 0.42"; when a
+   * time limit will end the loop first, "train: 1510 (time 1:00 of 5:00, 20%) 25.1 it/s, ...".
+   */
   text(withBar = false): string {
-    const elapsed = (this.env.now() - this.start) / 1000;
+    const elapsed = this.elapsedSeconds();
     const parts: string[] = [];
-    const count = this.total !== undefined ? `${this.count}/${this.total}` : `${this.count}`;
-    const pct = this.total ? Math.min(100, Math.floor((this.count / this.total) * 100)) : null;
-    let head = (this.options.label ? `${this.options.label}: ` : '') + count;
-    if (pct !== null) head += ` (${pct}%)`;
+    const limit = this.timeLimit();
+    const byTime = this.timeBound();
+    const done = this.fractionDone();
+    const pct = done !== null ? Math.min(100, Math.floor(done * 100 + 1e-9)) : null;
+    let head = this.options.label ? `${this.options.label}: ` : '';
+    if (byTime) head += `${this.count} (time ${clock(elapsed)} of ${clock(limit)}, ${pct}%)`;
+    else head += (this.total !== undefined ? `${this.count}/${this.total}` : `${this.count}`) + (pct !== null ? ` (${pct}%)` : '');
     if (withBar && pct !== null) head += ` |${'█'.repeat(Math.round(pct / 5)).padEnd(20, '·')}|`;
     const rate = elapsed > 0 ? this.count / elapsed : NaN;
     parts.push(`${head} ${Number.isFinite(rate) ? formatNumber(rate) : '?'} ${this.options.unit ?? 'it'}/s`);
     parts.push(`elapsed ${clock(elapsed)}`);
-    if (!this.closed && this.total !== undefined && rate > 0 && this.count < this.total) {
-      parts.push(`ETA ${clock((this.total - this.count) / rate)}`);
+    if (!this.closed) {
+      const byCount = this.total !== undefined && rate > 0 && this.count < this.total ? (this.total - this.count) / rate : Infinity;
+      const eta = Math.min(byCount, limit > 0 ? Math.max(0, limit - elapsed) : Infinity);
+      if (Number.isFinite(eta)) parts.push(`ETA ${clock(eta)}`);
     }
     for (const [k, v] of Object.entries(this.metrics)) parts.push(`${k} ${formatNumber(v)}`);
     return parts.join(', ');
@@ -116,11 +131,42 @@ export class ProgressBar {
 
   /** HTML for notebooks: a <progress> element and the status line. */
   html(): string {
-    const value = this.total ? ` value="${Math.min(this.count, this.total)}" max="${this.total}"` : '';
+    const done = this.fractionDone();
+    const value = this.timeBound()
+      ? ` value="${Math.round(done! * 1000)}" max="1000"`
+      : this.total
+        ? ` value="${Math.min(this.count, this.total)}" max="${this.total}"`
+        : '';
     return (
       `<div style="font-family: monospace; display: flex; align-items: center; gap: 0.6em;">` +
       `<progress${value} style="width: 16em;"></progress><span>${escapeHtml(this.text())}</span></div>`
     );
+  }
+
+  private elapsedSeconds(): number {
+    return (this.env.now() - this.start) / 1000;
+  }
+
+  private timeLimit(): number {
+    const t = this.options.timeLimitSeconds ?? 0;
+    return Number.isFinite(t) && t > 0 ? t : 0;
+  }
+
+  /** Will the time limit end the loop before the count does (at the current pace)? */
+  private timeBound(): boolean {
+    const limit = this.timeLimit();
+    if (limit === 0) return false;
+    const byTime = Math.min(1, this.elapsedSeconds() / limit);
+    return !this.total || byTime >= this.count / this.total;
+  }
+
+  /** How much of the loop is done, 0..1: the larger of count/total and elapsed/limit; null if unknown. */
+  private fractionDone(): number | null {
+    const limit = this.timeLimit();
+    const byCount = this.total ? Math.min(1, this.count / this.total) : null;
+    const byTime = limit > 0 ? Math.min(1, this.elapsedSeconds() / limit) : null;
+    if (byCount === null) return byTime;
+    return byTime === null ? byCount : Math.max(byCount, byTime);
   }
 
   private draw(): void {

@@ -7,7 +7,7 @@ import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, dot,
 const ref = loadReference();
 before(useCpu);
 
-test('matches torch -cosine_similarity().mean() (lightly) and a naive loop', () => {
+test('matches torch -F.cosine_similarity().mean() (the formula of lightly) and a naive loop', () => {
   const c = ref.negativeCosine;
   assertClose(scalarOf(() => negativeCosineSimilarity(t2(c.p), t2(c.z))), c.loss, 1e-5, 1e-6, 'reference');
   const p = randn(6, 5, 61);

@@ -22,7 +22,7 @@ function naiveNtXent(z1: number[][], z2: number[][], tau: number): number {
   return total / (2 * n);
 }
 
-test('matches lightly NTXentLoss (PyTorch, float64) in value and gradient', () => {
+test('matches the formula of lightly NTXentLoss, re-implemented in PyTorch (float64), in value and gradient', () => {
   for (const key of ['ntXent', 'ntXentT01']) {
     const c = ref[key];
     const z1 = t2(c.z1);

@@ -28,7 +28,7 @@ function naiveSinkhorn(scores: number[][], eps: number, iters: number): number[]
   return Array.from({ length: b }, (_, s) => Array.from({ length: k }, (_, p) => q[p][s] * b));
 }
 
-test('matches the official / lightly sinkhorn (PyTorch, float64), also at epsilon 0.01', () => {
+test('matches a PyTorch re-implementation of the official / lightly sinkhorn (float64), also at epsilon 0.01', () => {
   for (const key of ['sinkhorn', 'sinkhornEps001']) {
     const c = ref[key];
     const s = t2(c.scores);

@@ -8,7 +8,7 @@ import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, load
 const ref = loadReference();
 before(useCpu);
 
-test('matches lightly SwaVLoss / official main_swav.py (PyTorch, float64), value and gradients', () => {
+test('matches the formula of lightly SwaVLoss (= official main_swav.py), re-implemented in PyTorch (float64), value and gradients', () => {
   const c = ref.swav;
   const high = c.high.map(t2);
   const low = c.low.map(t2);

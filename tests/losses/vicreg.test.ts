@@ -7,7 +7,7 @@ import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, load
 const ref = loadReference();
 before(useCpu);
 
-test('matches lightly VICRegLoss and its three terms (PyTorch, float64)', () => {
+test('matches the formula of lightly VICRegLoss and its three terms, re-implemented in PyTorch (float64)', () => {
   const c = ref.vicreg;
   const [a, b] = [t2(c.z1), t2(c.z2)];
   assertClose(scalarOf(() => invarianceLoss(a, b)), c.invariance, 1e-5, 1e-7, 'invariance');

@@ -1,7 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { BatchNorm2d, ResNetEncoder, defaultResNetEncoderConfig } from '../../src/models/resnet-encoder';
+import { ResNetEncoder, defaultResNetEncoderConfig } from '../../src/models/resnet-encoder';
+import { BatchNorm2d } from '../../src/models';
 import { cloneWeights } from '../../src/models/module';
 import { assertClose, assertNoLeak, useCpu } from '../losses/helpers';
 import { assertGradientsReachAll } from './helpers';
@@ -68,7 +69,7 @@ test('BatchNorm: training normalises with batch statistics and updates the runni
 });
 
 test('BatchNorm2d matches the textbook formula and PyTorch running-statistics rule (momentum 0.1, unbiased variance)', () => {
-  const bn = new BatchNorm2d('bn', 3, 0.1, 1e-5);
+  const bn = new BatchNorm2d('bn', 3, { momentum: 0.1, eps: 1e-5 });
   const x = tf.randomNormal([2, 3, 4, 3], 1, 2, 'float32', 5) as tf.Tensor4D;
   const y = bn.apply(x, { training: true });
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
@@ -79,7 +80,7 @@ test('BatchNorm2d matches the textbook formula and PyTorch running-statistics ru
 });
 
 test('BatchNorm2d hand-written gradient equals autodiff of the formula (x, gamma, beta)', () => {
-  const bn = new BatchNorm2d('bn', 3, 0.1, 1e-5);
+  const bn = new BatchNorm2d('bn', 3, { momentum: 0.1, eps: 1e-5 });
   const x = tf.randomNormal([2, 3, 4, 3], 0.5, 2, 'float32', 6) as tf.Tensor4D;
   const gamma = tf.tensor1d([0.5, -1.5, 2]);
   const beta = tf.tensor1d([0.1, 0.2, -0.3]);
@@ -149,4 +150,17 @@ test('apply leaks nothing, in eval and in training mode, and under a gradient', 
   });
   x.dispose();
   encoder.dispose();
+});
+
+test('Issue 13: is BatchNorm2d public, with options like BatchNorm, defaults 0.1 and 1e-5, and bad options refused?', () => {
+  const bn = new BatchNorm2d('bn', 2);
+  const x = tf.tensor4d([0, 10, 2, 30, 4, 50, 6, 70], [2, 2, 1, 2]);
+  tf.tidy(() => bn.apply(x, { training: true }));
+  // running mean after one step: 0.9 * 0 + 0.1 * batch mean ([3, 40])
+  assert.deepEqual(Array.from(bn.movingMean.dataSync()).map((v) => Math.round(v * 1e5) / 1e5), [0.3, 4]);
+  assert.throws(() => new BatchNorm2d('bn', 0), { message: 'Error in BatchNorm2d: channels must be a positive integer, but got 0' });
+  assert.throws(() => new BatchNorm2d('bn', 2, { momentum: 1.5 }), { message: 'Error in BatchNorm2d: momentum must be in [0, 1], but got 1.5' });
+  assert.throws(() => new BatchNorm2d('bn', 2, { eps: 0 }), { message: 'Error in BatchNorm2d: eps must be positive, but got 0' });
+  bn.dispose();
+  x.dispose();
 });

@@ -10,6 +10,7 @@ import { Dense } from '../../src/models/layers';
 import { createRng } from '../../src/backend/seed';
 import { AdamW } from '../../src/train/adamw';
 import { fit, type FitConfig } from '../../src/train/fit';
+import { loadCheckpointWeights } from '../../src/train';
 import { logCallback } from '../../src/train/log-callback';
 import { simclr } from '../../src/train/recipes/simclr';
 import { batchIndices } from '../../src/train/step-seed';
@@ -228,6 +229,34 @@ describe('fit', () => {
       { message: /^Error in fit: checkpoints need every trained variable inside `modules`, but '.*' \[2\] is not$/ },
     );
     stray.dispose();
+  });
+});
+
+describe('loadCheckpointWeights', () => {
+  it('Issue 13: does one call put a trained module back from a fit checkpoint, and say what is wrong otherwise?', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'selfsup-ckpt-weights-'));
+    const r = regression();
+    try {
+      await fit({ loss: r.loss, variables: r.layer.trainableVariables, data: () => ({}), modules: { encoder: r.layer }, config: { ...base, numSteps: 5, lr: 0.1, checkpointDir: dir }, log: quiet });
+      const fresh = new Dense('lin', 1, 1, createRng(99));
+      assert.notDeepEqual(weightBits(fresh.getWeights()), weightBits(r.layer.getWeights()), 'a different init to start from');
+      const { step } = loadCheckpointWeights(fresh, dir);
+      assert.equal(step, 5);
+      assert.deepEqual(weightBits(fresh.getWeights()), weightBits(r.layer.getWeights()), 'bit for bit the trained weights');
+      const before = tf.memory().numTensors;
+      loadCheckpointWeights(fresh, dir);
+      assert.equal(tf.memory().numTensors, before, 'the loaded tensors are freed');
+      assert.throws(() => loadCheckpointWeights(fresh, dir, 'head'), /^Error: Error in loadCheckpointWeights: checkpoint .*step-00000005 has no weight 'head\.kernel' \(it holds weights for 'encoder'\); pass the prefix/);
+      const wider = new Dense('lin', 1, 2, createRng(0));
+      assert.throws(() => loadCheckpointWeights(wider, dir), /must have shape \[1,2\], but got \[1,1\]/);
+      assert.throws(() => loadCheckpointWeights(fresh, path.join(dir, 'nothing-here')), /Error in loadCheckpoint: no checkpoint in/);
+      fresh.dispose();
+      wider.dispose();
+    } finally {
+      r.layer.dispose();
+      r.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

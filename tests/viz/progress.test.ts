@@ -120,3 +120,21 @@ test('withProgress counts a loop, takes the total from length, closes on break, 
 test('a bad total fails with a fixed-form message', () => {
   assert.throws(() => progress(-1), { message: 'Error in progress: total must be a non-negative number, but got -1' });
 });
+
+test('Issue 13: under a time limit, do the percentage, bar and ETA count time when time ends the loop first?', () => {
+  const clock = fakeClock(0);
+  const lines: string[] = [];
+  const bar = progress(100_000, { label: 'fit', unit: 'step', mode: 'lines', timeLimitSeconds: 300, env: { now: clock.now, write: (t) => lines.push(t) } });
+  clock.set(60_000);
+  bar.update(1510);
+  assert.equal(bar.text(true), 'fit: 1510 (time 1:00 of 5:00, 20%) |████················| 25.2 step/s, elapsed 1:00, ETA 4:00');
+  assert.match(bar.html(), /<progress value="200" max="1000"/);
+  // lines mode prints at each 10% of the time, not of the 100,000 steps
+  assert.equal(lines.length, 1);
+  assert.match(lines[0], /^fit: 1510 \(time 1:00 of 5:00, 20%\)/);
+  // a short count under a long budget: the count ends first and is shown as before
+  const quick = progress(100, { label: 'fit', mode: 'lines', timeLimitSeconds: 3600, env: { now: clock.now, write: () => undefined } });
+  clock.advance(10_000);
+  quick.update(50);
+  assert.equal(quick.text(), 'fit: 50/100 (50%) 5 it/s, elapsed 0:10, ETA 0:10');
+});

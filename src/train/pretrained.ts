@@ -1,0 +1,143 @@
+/**
+ * The course checkpoints: each method's reference run (`npm run pretrain -- <method>`), committed
+ * under checkpoints/<method>/ so that a notebook can load a trained encoder in a second.
+ *
+ *   checkpoints/<method>/manifest.json + tensors.bin   a fit checkpoint (weights only)
+ *   checkpoints/<method>/metadata.json                 recipe, budget, machine, measured accuracy
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { ProjectionHead, type ProjectionHeadConfig } from '../models/projection-head';
+import { ResNetEncoder, type ResNetEncoderConfig } from '../models/resnet-encoder';
+import { loadCheckpoint } from './checkpoint';
+import { setModuleFromCheckpoint } from './load-checkpoint-weights';
+
+/** The methods that have a course checkpoint. */
+export const COURSE_METHODS = ['simclr'] as const;
+export type CourseMethod = (typeof COURSE_METHODS)[number];
+
+/** What metadata.json of a course checkpoint records (written by scripts/pretrain.ts). */
+export interface CourseCheckpointMeta {
+  method: CourseMethod;
+  /** The recipe's display name, e.g. 'SimCLR'. */
+  recipe: string;
+  /** The command that made it, e.g. 'npm run pretrain -- simclr --minutes 30 --seed 0'. */
+  command: string;
+  seed: number;
+  /** Training budget in minutes and the wall minutes the training took. */
+  budgetMinutes: number;
+  trainMinutes: number;
+  steps: number;
+  epochs: number;
+  batchSize: number;
+  imagesPerSecond: number;
+  /** The recipe's resolved config, fit's config and the optimiser. */
+  recipeConfig: unknown;
+  fitConfig: unknown;
+  optimizer: { name: string; config: unknown };
+  encoderConfig: ResNetEncoderConfig;
+  headConfig: ProjectionHeadConfig;
+  /** Mean loss of the last 20 steps. */
+  finalLoss: number;
+  /** Backend line, CPU model, cores, Node version, date. */
+  machine: { backend: string; cpu: string; cores: number; node: string; date: string };
+  evaluation: {
+    /** kNN top-1 (k 200, T 0.1, cosine) of the 10,000 test images against the 50,000 training images. */
+    knnTop1: number;
+    /** Linear-probe top-1 on the encoder's features (all labels), and its config. */
+    linearProbeTop1: number;
+    linearProbe: unknown;
+    /** kNN top-1 of the first `queries` test images against the first `bank` training images (the reproduction check). */
+    knnSubset: { top1: number; bank: number; queries: number; k: number; temperature: number; backend: string };
+  };
+}
+
+/** A course checkpoint loaded: the encoder and projection head, ready to use; dispose both when done. */
+export interface PretrainedModel {
+  encoder: ResNetEncoder;
+  head: ProjectionHead;
+  meta: CourseCheckpointMeta;
+  /** One line for a notebook's output: "loaded from the course checkpoint (SimCLR, 30 min, 9.1 epochs, kNN 57.6%)". */
+  label: string;
+  dispose(): void;
+}
+
+function repositoryRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = path.join(dir, 'package.json');
+    if (fs.existsSync(candidate)) {
+      try {
+        if (JSON.parse(fs.readFileSync(candidate, 'utf8')).name === 'selfsup') return dir;
+      } catch {
+        // not a readable package.json: keep walking up
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`Error in pretrained: cannot find the selfsup package.json above ${__dirname}`);
+    dir = parent;
+  }
+}
+
+/** checkpoints/<method> of this checkpoint of the course (or `root`). */
+export function courseCheckpointDir(method: CourseMethod, root = repositoryRoot()): string {
+  return path.join(root, 'checkpoints', method);
+}
+
+/** The metadata of a course checkpoint, without loading its weights. */
+export function courseCheckpointMeta(method: CourseMethod, dir = courseCheckpointDir(method)): CourseCheckpointMeta {
+  checkMethod(method);
+  const file = path.join(dir, 'metadata.json');
+  if (!fs.existsSync(file)) {
+    throw new Error(`Error in pretrained: no course checkpoint for '${method}' in ${dir}; make it with: npm run pretrain -- ${method}`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as CourseCheckpointMeta;
+}
+
+/**
+ * Load a course checkpoint: the encoder and projection head the method's reference run trained
+ * (fixed seed and a 30-minute budget on 2 cores), built with the recorded architecture.
+ *
+ * @param method - 'simclr'.
+ * @param dir - the checkpoint folder (default checkpoints/<method> of the course).
+ * @throws "Error in pretrained: ..." for an unknown method or a missing checkpoint, saying how to make it.
+ * @example
+ * const { encoder, label } = pretrained('simclr');
+ * console.log(label); // loaded from the course checkpoint (SimCLR, 30 min, ...)
+ */
+export function pretrained(method: CourseMethod, dir = courseCheckpointDir(method)): PretrainedModel {
+  const meta = courseCheckpointMeta(method, dir);
+  const loaded = loadCheckpoint(dir);
+  const encoder = new ResNetEncoder(meta.encoderConfig, 'encoder');
+  const head = new ProjectionHead(meta.headConfig, 'head');
+  try {
+    setModuleFromCheckpoint(encoder, loaded, 'encoder', 'pretrained');
+    setModuleFromCheckpoint(head, loaded, 'head', 'pretrained');
+  } catch (e) {
+    encoder.dispose();
+    head.dispose();
+    throw e;
+  } finally {
+    tf.dispose(Object.values(loaded.tensors));
+  }
+  const label =
+    `loaded from the course checkpoint (${meta.recipe}, ${Math.round(meta.budgetMinutes)} min, ` +
+    `${meta.epochs.toFixed(1)} epochs, kNN top-1 ${(100 * meta.evaluation.knnTop1).toFixed(1)}%)`;
+  return {
+    encoder,
+    head,
+    meta,
+    label,
+    dispose() {
+      encoder.dispose();
+      head.dispose();
+    },
+  };
+}
+
+function checkMethod(method: string): void {
+  if (!(COURSE_METHODS as readonly string[]).includes(method)) {
+    throw new Error(`Error in pretrained: unknown method '${method}'; course checkpoints exist for ${COURSE_METHODS.map((m) => `'${m}'`).join(', ')}`);
+  }
+}
