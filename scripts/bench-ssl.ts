@@ -12,7 +12,7 @@
  *     [--view-size 16] [--temperature 0.2]   (side of the training views, both methods; SimCLR's NT-Xent temperature)
  *     [--checkpoint-dir DIR]   (keep each method's trained weights in DIR/<method>, a fit checkpoint)
  *
- * --minutes is the training budget of EACH method. The recipe starts from DESIGN.md's PyTorch reference
+ * --minutes is the training budget of EACH method. The recipe starts from the course's PyTorch reference
  * ("What SimCLR can reach here"): the course's ResNet encoder (stem 32, stages 32/64/128, 128-d),
  * head 128 -> 256 -> 64, Adam 2e-3, crops of scale (0.2, 1), flip, colour jitter p = 0.8, greyscale
  * p = 0.2. Changed for a budget of minutes, each measured (docs/training.md): the views are cropped
@@ -169,7 +169,7 @@ async function main(): Promise<void> {
   const data = (step: number): ImageBatch => ({
     x: tf.tidy(() => tf.gather(train.x, batchIndices(step, { n, batchSize: args.batch, seed: args.seed }).indices)) as tf.Tensor4D,
   });
-  // DESIGN.md's PyTorch reference views (crop scale (0.2, 1), jitter 0.4 without hue), resized to --view-size
+  // the PyTorch reference views (crop scale (0.2, 1), jitter 0.4 without hue), resized to --view-size
   const views = { scale: [0.2, 1] as [number, number], randomOrder: false, hue: 0, size: args.viewSize };
   for (const method of args.methods) {
     const encoder = new ResNetEncoder({ seed: args.seed + 1 });
@@ -238,7 +238,7 @@ async function main(): Promise<void> {
     ),
     '',
     `peak memory: rss ${mb(peak.rss)}, tfjs tensors ${mb(peak.tfBytes)}`,
-    `reference (DESIGN.md, PyTorch, same machine): raw pixels 41.0%, random encoder 36.8%, SimCLR 1/2/3 epochs 41.9/47.6/51.6%`,
+    `reference (PyTorch, same recipe and machine, docs/training.md): raw pixels 41.0%, random encoder 36.8%, SimCLR 1/2/3 epochs 41.9/47.6/51.6%`,
     `images/s counts source images (each gives 2 views). Figures taken on a shared 2-core machine; other jobs were running.`,
   ];
   console.log(lines.join('\n'));

@@ -24,7 +24,7 @@ export interface SimclrViewOptions {
    * contrast and saturation 0.8 s, hue 0.2 s, i.e. 0.4 / 0.4 / 0.4 / 0.1 at s = 0.5.
    */
   strength?: number;
-  /** Hue jitter (default 0.2 s, the paper's; 0 turns hue off, as in DESIGN.md's PyTorch reference run). */
+  /** Hue jitter (default 0.2 s, the paper's; 0 turns hue off, as in the course's PyTorch reference run). */
   hue?: number;
   /** Probability of the colour jitter (default 0.8). */
   jitterP?: number;

@@ -223,8 +223,9 @@ function formatLoss(x: number): string {
  * @throws "Unknown config key: ..." for a misspelt config key; the NaN and leak errors above.
  * @example
  * const recipe = simclr(encoder, { seed: 0 });
- * const { history } = await fit({ ...recipe, data: (step) => ({ x: sampleBatch(step) }),
- *   config: { numSteps: 500, lr: 2e-3 }, callbacks: [liveChartCallback()] });
+ * const n = xTrain.shape[0];
+ * const data = (step: number) => ({ x: tf.gather(xTrain, batchIndices(step, { n, batchSize: 128, seed: 0 }).indices) as tf.Tensor4D });
+ * const { history } = await fit({ ...recipe, data, config: { numSteps: 500, lr: 2e-3 }, callbacks: [liveChartCallback()] });
  * @see docs/training.md
  */
 export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {

@@ -58,6 +58,9 @@ test('Does the release hold what a student repository needs, and no hidden test 
   assert.equal(pkg.scripts.postinstall, 'patch-package');
   assert.ok(pkg.dependencies['patch-package'], 'patch-package is a dependency');
   assert.deepEqual(fs.readdirSync(path.join(out, 'patches')), fs.readdirSync('patches'));
+  // Issue 14: the notebooks load the course checkpoints, so the release carries them (and no run in progress)
+  assert.ok(fs.existsSync(path.join(out, 'checkpoints', 'simclr', 'metadata.json')), 'checkpoints/simclr is released');
+  assert.ok(!fs.existsSync(path.join(out, 'checkpoints', '.work')), 'no training work folder in the release');
   assert.ok(!fs.existsSync(path.join(out, 'tests')) && !fs.existsSync(path.join(out, '.ci')));
   const workflow = fs.readFileSync(path.join(out, '.github/workflows/classroom.yml'), 'utf8');
   assert.match(workflow, /npx selfsup grade --source "\$SOURCE" \. --out grades --classroom/);

@@ -6,7 +6,7 @@ import { classroomWorkflow, studentReadme } from './student-files';
 import type { ReleaseStep } from './context';
 
 /** What of the course checkout a student repository needs (besides the student notebooks). */
-const COPIED = ['src', 'testing', 'patches', 'tsconfig.json', 'package-lock.json', 'data/README.md', 'data/checksums', 'LICENSE'];
+const COPIED = ['src', 'testing', 'patches', 'checkpoints', 'tsconfig.json', 'package-lock.json', 'data/README.md', 'data/checksums', 'LICENSE'];
 
 /** The student package.json: the course's, with only the scripts a learner uses. */
 function studentPackageJson(root: string): string {
@@ -31,10 +31,11 @@ export const writeStudentRepo: ReleaseStep = (ctx) => {
   for (const item of COPIED) {
     const from = path.join(root, item);
     if (!fs.existsSync(from)) continue;
-    fs.cpSync(from, path.join(ctx.staging, item), { recursive: true });
+    // checkpoints/: the committed course checkpoints, not a run in progress (.work, *.partial-*)
+    fs.cpSync(from, path.join(ctx.staging, item), { recursive: true, filter: (src) => !/[\\/]\.work([\\/]|$)|\.partial-/.test(src) });
   }
   fs.writeFileSync(path.join(ctx.staging, 'package.json'), studentPackageJson(root));
-  fs.writeFileSync(path.join(ctx.staging, '.gitignore'), ['node_modules/', 'dist/', '.jupyter/', 'data/cifar10/', 'grades/', '.ipynb_checkpoints/', ''].join('\n'));
+  fs.writeFileSync(path.join(ctx.staging, '.gitignore'), ['node_modules/', 'dist/', '.jupyter/', 'data/cifar10/', 'grades/', '.ipynb_checkpoints/', 'checkpoints/.work/', ''].join('\n'));
   fs.mkdirSync(path.join(ctx.staging, 'notebooks'), { recursive: true });
   const manifest: Array<{ notebook: string; exercises: Array<{ gradeId: string; points: number }> }> = [];
   for (const [name, nb] of ctx.student) {

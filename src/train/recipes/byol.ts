@@ -42,7 +42,7 @@ export function defaultByolConfig(): ByolConfig {
  *
  * @param makeEncoder - builds a same-architecture backbone for the target network.
  * @example
- * const recipe = byol(encoder, () => new ResnetEncoder(), { momentum: 0.99 });
+ * const recipe = byol(encoder, () => new ResNetEncoder(), { momentum: 0.99 });
  */
 export function byol(
   encoder: Module<tf.Tensor4D, tf.Tensor2D>,

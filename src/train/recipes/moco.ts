@@ -65,7 +65,7 @@ export function defaultMocoConfig(): MocoConfig {
  * @param makeEncoder - builds a backbone of the same architecture for the key network (its
  *   weights are overwritten with the query's at the start).
  * @example
- * const recipe = moco(encoder, () => new ResnetEncoder(), { queueSize: 4096 });
+ * const recipe = moco(encoder, () => new ResNetEncoder(), { queueSize: 4096 });
  * await fit({ ...recipe, data, config: { numSteps: 600, lr: 2e-3 } });
  */
 export function moco(

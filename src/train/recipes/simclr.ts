@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { normalizeImages, type ChannelStats } from '../../augment/normalize-images';
 import { simclrViews, type SimclrViewOptions } from '../../augment/simclr-views';
+import { buggySimclrLoss } from '../../losses/buggy-simclr';
 import { ntXentLoss } from '../../losses/nt-xent';
 import type { Module } from '../../models/module';
 import { resolveConfig } from '../../models/module';
@@ -14,17 +15,22 @@ export interface SimclrConfig {
   temperature: number;
   /** Projection head overrides (inputDim defaults to the encoder's feature size). */
   projection: Partial<ProjectionHeadConfig>;
-  /** View recipe (simclrViews); default: DESIGN.md's reference, crop scale (0.2, 1). */
+  /** View recipe (simclrViews); default: the course's PyTorch reference, crop scale (0.2, 1). */
   views: SimclrViewOptions;
   /** Standardise the views with these channel statistics before the encoder; null = feed [0, 1]. */
   normalize: ChannelStats | null;
   /** Run seed: views of step s use stepSeed(seed, s); the head is initialised from it. */
   seed: number;
+  /**
+   * The objective: 'nt-xent' (SimCLR's loss), or 'buggy-simclr', the textbook's "simplified
+   * SimCLR" loss (buggySimclrLoss), to measure what its bugs do to training. Default 'nt-xent'.
+   */
+  loss: 'nt-xent' | 'buggy-simclr';
 }
 
-/** DESIGN.md's reference recipe: T = 0.5, head 128 -> 256 -> 64, crops of scale (0.2, 1), CIFAR-10 statistics. */
+/** The course's PyTorch reference recipe (docs/training.md): T = 0.5, head 128 -> 256 -> 64, crops of scale (0.2, 1), CIFAR-10 statistics. */
 export function defaultSimclrConfig(): SimclrConfig {
-  return { temperature: 0.5, projection: {}, views: { scale: [0.2, 1] }, normalize: {}, seed: 0 };
+  return { temperature: 0.5, projection: {}, views: { scale: [0.2, 1] }, normalize: {}, seed: 0, loss: 'nt-xent' };
 }
 
 /**
@@ -44,6 +50,9 @@ export function defaultSimclrConfig(): SimclrConfig {
  */
 export function simclr(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SimclrConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: SimclrConfig; head: ProjectionHead } {
   const c = resolveConfig('simclr', defaultSimclrConfig(), config);
+  if (c.loss !== 'nt-xent' && c.loss !== 'buggy-simclr') {
+    throw new Error(`Error in simclr: loss must be 'nt-xent' or 'buggy-simclr', but got ${JSON.stringify(c.loss)}`);
+  }
   const size = (c.views.size ?? 32);
   const head = new ProjectionHead({ inputDim: featureDimOf(encoder, size), seed: c.seed + 1, ...c.projection });
   return {
@@ -61,7 +70,7 @@ export function simclr(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partia
       const b = x.shape[0];
       const z1 = tf.slice(z, [0, 0], [b, -1]) as tf.Tensor2D; // [B, D]
       const z2 = tf.slice(z, [b, 0], [b, -1]) as tf.Tensor2D; // [B, D]
-      return ntXentLoss(z1, z2, { temperature: c.temperature });
+      return c.loss === 'buggy-simclr' ? buggySimclrLoss(z1, z2, { temperature: c.temperature }) : ntXentLoss(z1, z2, { temperature: c.temperature });
     },
     dispose() {
       head.dispose();
