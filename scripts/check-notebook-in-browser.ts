@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { projectJupyterDir } from '../src/jupyter/kernelspec';
 import { stringifyNotebook } from '../src/jupyter/notebook';
-import { makeNotebook, repoRoot } from '../tests/helpers/notebooks';
+import { longTrainingCell, makeNotebook, repoRoot } from '../tests/helpers/notebooks';
 
 function parseArgs(argv: string[]): { seconds: number; screenshot: string } {
   const out = { seconds: 300, screenshot: path.join(repoRoot, 'build', 'browser-check', 'run.png') };
@@ -47,27 +47,6 @@ function need(command: string, install: string): void {
   }
 }
 
-/** The training cell of tests/jupyter/long-cells.test.ts: fit with progress bar and live chart. */
-function trainingCell(seconds: number): string {
-  return [
-    "import * as tf from '@tensorflow/tfjs';",
-    "import { useBackend, fit, liveChartCallback } from 'selfsup';",
-    "await useBackend('wasm');",
-    'const x = tf.randomNormal([512, 128], 0, 1, "float32", 1);',
-    'const target = tf.matMul(x, tf.randomNormal([128, 16], 0, 1, "float32", 2));',
-    'const w1 = tf.variable(tf.randomNormal([128, 256], 0, 0.05, "float32", 3));',
-    'const w2 = tf.variable(tf.randomNormal([256, 16], 0, 0.05, "float32", 4));',
-    'const result = await fit({',
-    '  loss: () => tf.losses.meanSquaredError(target, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar,',
-    '  variables: [w1, w2],',
-    '  data: () => ({}),',
-    `  config: { numSteps: 1e9, timeLimitSeconds: ${seconds}, lr: 1e-3, label: 'browser check', progress: true },`,
-    "  callbacks: [liveChartCallback({ title: 'browser check', every: 5 })],",
-    '});',
-    'console.log(`fit: ${result.steps} steps, ${result.seconds.toFixed(0)} s, stopped by ${result.stoppedBy}`);',
-  ].join('\n');
-}
-
 async function main(): Promise<void> {
   const { seconds, screenshot } = parseArgs(process.argv.slice(2));
   need('jupyter-notebook', 'jupyter-notebook');
@@ -75,7 +54,7 @@ async function main(): Promise<void> {
   const dir = path.join(repoRoot, 'build', 'browser-check');
   fs.mkdirSync(dir, { recursive: true });
   const nbFile = path.join(dir, 'long-cell.ipynb');
-  fs.writeFileSync(nbFile, stringifyNotebook(makeNotebook([trainingCell(seconds), "console.log('kernel still alive')"])));
+  fs.writeFileSync(nbFile, stringifyNotebook(makeNotebook([longTrainingCell(seconds, 'browser check'), "console.log('kernel still alive')"])));
 
   const port = await freePort();
   const token = randomBytes(16).toString('hex');

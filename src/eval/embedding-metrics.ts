@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { alignment } from '../losses/alignment';
 import { uniformity } from '../losses/uniformity';
+import { l2NormalizeRows } from '../losses/common';
 
 /** Options of {@link embeddingMetrics}. */
 export interface EmbeddingMetricsOptions {
@@ -10,6 +11,8 @@ export interface EmbeddingMetricsOptions {
   t?: number;
   /** Rows per block (default 1024): uniformity is averaged over blocks of this many rows, as Wang & Isola evaluate it per batch. */
   batchSize?: number;
+  /** L2-normalise every row first, as the metrics are defined on the unit sphere (default true). */
+  normalize?: boolean;
 }
 
 /**
@@ -19,8 +22,10 @@ export interface EmbeddingMetricsOptions {
  *   uniformity = log mean_{i != j} exp(-t || f(x_i) - f(x_j) ||^2)       (lower: more spread)
  *
  * over row blocks of `batchSize` (alignment: weighted mean of the blocks, i.e. the mean over all
- * rows; uniformity: mean of the per-block values). The losses' own `alignment` and
- * `uniformity` (which normalise the rows) are used per block.
+ * rows; uniformity: mean of the per-block values), on the L2-normalised rows unless
+ * `normalize: false`: the paper defines both on the unit sphere (alignment in [0, 4] for
+ * alpha 2, uniformity in [-4t, 0]). The losses' own `alignment` and `uniformity`, which do not
+ * normalise, are used per block.
  *
  * @param z1 - [N, D] embeddings of one view, row i pairs with row i of z2.
  * @param z2 - [N, D] embeddings of the other view.
@@ -30,7 +35,7 @@ export interface EmbeddingMetricsOptions {
  * const { alignment, uniformity } = embeddingMetrics(z1, z2);
  */
 export function embeddingMetrics(z1: tf.Tensor2D, z2: tf.Tensor2D, options: EmbeddingMetricsOptions = {}): { alignment: number; uniformity: number } {
-  const { alpha = 2, t = 2, batchSize = 1024 } = options;
+  const { alpha = 2, t = 2, batchSize = 1024, normalize = true } = options;
   if (z1.rank !== 2 || !tf.util.arraysEqual(z1.shape, z2.shape)) {
     throw new Error(`Error in embeddingMetrics: z1 and z2 must be 2-D with the same shape, but got [${z1.shape.join(',')}] and [${z2.shape.join(',')}]`);
   }
@@ -40,8 +45,9 @@ export function embeddingMetrics(z1: tf.Tensor2D, z2: tf.Tensor2D, options: Embe
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const [a, u] = tf.tidy(() => {
-      const a1 = tf.slice(z1, [start, 0], [size, -1]) as tf.Tensor2D;
-      const a2 = tf.slice(z2, [start, 0], [size, -1]) as tf.Tensor2D;
+      let a1 = tf.slice(z1, [start, 0], [size, -1]) as tf.Tensor2D;
+      let a2 = tf.slice(z2, [start, 0], [size, -1]) as tf.Tensor2D;
+      if (normalize) [a1, a2] = [l2NormalizeRows(a1), l2NormalizeRows(a2)];
       const al = alignment(a1, a2, { alpha }).dataSync()[0];
       const un = size >= 2 ? uniformity(a1, { t }).dataSync()[0] : NaN;
       return [al, un];

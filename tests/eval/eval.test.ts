@@ -123,14 +123,29 @@ describe('evaluation', () => {
   it('Do the dataset alignment and uniformity equal the losses on one block, and average over blocks?', () => {
     const z1 = tf.tidy(() => tf.div(tf.tensor2d(gaussian(40, 4, 5)), 3)) as tf.Tensor2D;
     const z2 = tf.tidy(() => tf.add(z1, 0.1)) as tf.Tensor2D;
-    const one = embeddingMetrics(z1, z2);
+    const one = embeddingMetrics(z1, z2, { normalize: false });
     assert.ok(Math.abs(one.alignment - alignment(z1, z2).dataSync()[0]) < 1e-6);
     assert.ok(Math.abs(one.uniformity - uniformity(z1).dataSync()[0]) < 1e-6);
-    const blocks = embeddingMetrics(z1, z2, { batchSize: 20 });
+    const blocks = embeddingMetrics(z1, z2, { batchSize: 20, normalize: false });
     assert.ok(Math.abs(blocks.alignment - one.alignment) < 1e-6, 'alignment is a mean over rows');
     const halves = [0, 20].map((s) => uniformity(tf.slice(z1, [s, 0], [20, -1]) as tf.Tensor2D).dataSync()[0]);
     assert.ok(Math.abs(blocks.uniformity - (halves[0] + halves[1]) / 2) < 1e-6);
     tf.dispose([z1, z2]);
+  });
+
+  it('Issue 14: are alignment and uniformity measured on the unit sphere by default (scale-free, in their ranges)?', () => {
+    const z1 = tf.tensor2d(gaussian(30, 5, 15));
+    const z2 = tf.tidy(() => tf.add(z1, tf.mul(tf.tensor2d(gaussian(30, 5, 16)), 0.3))) as tf.Tensor2D;
+    const unit = (z: tf.Tensor2D) => tf.tidy(() => tf.div(z, tf.norm(z, 'euclidean', 1, true))) as tf.Tensor2D;
+    const [u1, u2] = [unit(z1), unit(z2)];
+    const m = embeddingMetrics(z1, z2);
+    assert.ok(Math.abs(m.alignment - alignment(u1, u2).dataSync()[0]) < 1e-5, 'alignment of the normalised rows');
+    assert.ok(Math.abs(m.uniformity - uniformity(u1).dataSync()[0]) < 1e-5, 'uniformity of the normalised rows');
+    assert.ok(m.alignment >= 0 && m.alignment <= 4 && m.uniformity <= 0 && m.uniformity >= -8, `in range: ${JSON.stringify(m)}`);
+    const big = tf.tidy(() => [tf.mul(z1, 40), tf.mul(z2, 0.2)]) as tf.Tensor2D[];
+    const scaled = embeddingMetrics(big[0], big[1]);
+    assert.ok(Math.abs(scaled.alignment - m.alignment) < 1e-5 && Math.abs(scaled.uniformity - m.uniformity) < 1e-5, 'lengths do not matter');
+    tf.dispose([z1, z2, u1, u2, ...big]);
   });
 
   it('Is the UMAP projection seeded (same seed, same layout) and of the requested shape?', () => {

@@ -63,3 +63,27 @@ export function nbformatValidate(file: string): string {
   const r = spawnSync('/usr/bin/python3', ['-c', code, file], { encoding: 'utf8' });
   return r.status === 0 ? '' : (r.stderr || r.stdout || `exit ${r.status}`).trim();
 }
+
+/**
+ * A notebook cell that trains a small MLP with `fit` for `seconds` (progress bar and live chart
+ * on) and prints "fit: N steps, S s, stopped by timeLimit" (issue 12's long-cell check).
+ */
+export function longTrainingCell(seconds: number, label: string): string {
+  return [
+    "import * as tf from '@tensorflow/tfjs';",
+    "import { useBackend, fit, liveChartCallback } from 'selfsup';",
+    "await useBackend('wasm');",
+    'const x = tf.randomNormal([512, 128], 0, 1, "float32", 1);',
+    'const target = tf.matMul(x, tf.randomNormal([128, 16], 0, 1, "float32", 2));',
+    'const w1 = tf.variable(tf.randomNormal([128, 256], 0, 0.05, "float32", 3));',
+    'const w2 = tf.variable(tf.randomNormal([256, 16], 0, 0.05, "float32", 4));',
+    'const result = await fit({',
+    '  loss: () => tf.losses.meanSquaredError(target, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar,',
+    '  variables: [w1, w2],',
+    '  data: () => ({}),',
+    `  config: { numSteps: 1e9, timeLimitSeconds: ${seconds}, lr: 1e-3, label: '${label}', progress: true },`,
+    `  callbacks: [liveChartCallback({ title: '${label}', every: 5 }), { onStep: (s) => { if (s.step % 2000 === 0) console.log('step', s.step, 'loss', s.loss.toFixed(4)); } }],`,
+    '});',
+    'console.log(`fit: ${result.steps} steps, ${result.seconds.toFixed(0)} s, stopped by ${result.stoppedBy}`);',
+  ].join('\n');
+}

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { KernelSession } from '../../src/jupyter/kernel-session';
 import { tslabKernelSpec } from '../../src/jupyter/kernelspec';
 import type { Output } from '../../src/jupyter/notebook';
-import { repoRoot } from '../helpers/notebooks';
+import { longTrainingCell, repoRoot } from '../helpers/notebooks';
 
 let kernel: KernelSession;
 
@@ -59,26 +59,7 @@ test('Issue 12: does a cell that updates displays 10,000 times as fast as it can
 
 test('Issue 12: does fit with its progress bar and a live chart train for 5 minutes in a cell, and the kernel live on?', async () => {
   const seconds = 300;
-  const r = await kernel.execute(
-    [
-      "import * as tf from '@tensorflow/tfjs';",
-      "import { useBackend, fit, liveChartCallback } from 'selfsup';",
-      "await useBackend('wasm');",
-      'const x = tf.randomNormal([512, 128], 0, 1, "float32", 1);',
-      'const target = tf.matMul(x, tf.randomNormal([128, 16], 0, 1, "float32", 2));',
-      'const w1 = tf.variable(tf.randomNormal([128, 256], 0, 0.05, "float32", 3));',
-      'const w2 = tf.variable(tf.randomNormal([256, 16], 0, 0.05, "float32", 4));',
-      'const result = await fit({',
-      '  loss: () => tf.losses.meanSquaredError(target, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar,',
-      '  variables: [w1, w2],',
-      '  data: () => ({}),',
-      `  config: { numSteps: 1e9, timeLimitSeconds: ${seconds}, lr: 1e-3, label: 'five minutes', progress: true },`,
-      "  callbacks: [liveChartCallback({ title: 'five minutes', every: 5 }), { onStep: (s) => { if (s.step % 2000 === 0) console.log('step', s.step, 'loss', s.loss.toFixed(4)); } }],",
-      '});',
-      'console.log(`fit: ${result.steps} steps, ${result.seconds.toFixed(0)} s, stopped by ${result.stoppedBy}`);',
-    ].join('\n'),
-    { timeoutMs: (seconds + 240) * 1000 },
-  );
+  const r = await kernel.execute(longTrainingCell(seconds, 'five minutes'), { timeoutMs: (seconds + 240) * 1000 });
   assert.equal(r.status, 'ok', JSON.stringify(r.error));
   const m = /fit: (\d+) steps, (\d+) s, stopped by timeLimit/.exec(stdout(r.outputs));
   assert.ok(m, `fit ran to its time limit: ${stdout(r.outputs).slice(-400)}`);
