@@ -141,3 +141,42 @@ function checkMethod(method: string): void {
     throw new Error(`Error in pretrained: unknown method '${method}'; course checkpoints exist for ${COURSE_METHODS.map((m) => `'${m}'`).join(', ')}`);
   }
 }
+
+/** A PyTorch reference run of a course recipe (scripts/reference), as its script recorded it. */
+export interface ReferenceRun {
+  method: string;
+  /** The command that made it. */
+  command: string;
+  torch: string;
+  threads: number;
+  budgetMinutes: number;
+  batchSize: number;
+  imagesPerSecond: number;
+  machine: { cpu: string; cores: number; date: string };
+  /** kNN top-1 (the course protocol: 10,000 test images, 50,000 training images as the bank) after each whole epoch. */
+  epochs: { epoch: number; minutes: number; knnTop1: number }[];
+  /** At the end of the budget. */
+  final: { steps: number; epochs: number; knnTop1: number };
+}
+
+/**
+ * The recorded PyTorch reference run of a course method (scripts/reference/results/<method>.json,
+ * made by scripts/reference/<method>_reference.py under Debian's python3-torch), to compare a
+ * notebook's live run with at equal epochs.
+ *
+ * @throws "Error in referenceRun: ..." for an unknown method or a missing results file, saying how to make it.
+ * @example
+ * const ref = referenceRun('simclr');
+ * ref.epochs[0]; // { epoch: 1, minutes: 1.4, knnTop1: 0.468 }
+ * @see notebooks/10.3.3-simclr.ipynb
+ */
+export function referenceRun(method: CourseMethod, root = repositoryRoot()): ReferenceRun {
+  if (!(COURSE_METHODS as readonly string[]).includes(method)) {
+    throw new Error(`Error in referenceRun: unknown method '${method}'; reference runs exist for ${COURSE_METHODS.map((m) => `'${m}'`).join(', ')}`);
+  }
+  const file = path.join(root, 'scripts', 'reference', 'results', `${method}.json`);
+  if (!fs.existsSync(file)) {
+    throw new Error(`Error in referenceRun: no reference results for '${method}' at ${file}; make them with: /usr/bin/python3 scripts/reference/${method}_reference.py`);
+  }
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ReferenceRun;
+}

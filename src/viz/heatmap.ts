@@ -4,7 +4,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { formatNumber, readMatrix, Matrix } from './read-values';
-import { VEGALITE_SCHEMA, showVegaLite } from './vega-lite-bundle';
+import { BASE_CONFIG, VEGALITE_SCHEMA, showVegaLite } from './vega-lite-bundle';
 import type { DisplayBundleOptions } from './display';
 
 export interface HeatmapOptions {
@@ -64,7 +64,7 @@ export function heatmapSpec(matrix: Matrix, options: HeatmapOptions = {}): TopLe
         { field: 'value', type: 'quantitative', format: '.3~g' },
       ],
     },
-    config: { axis: { grid: false }, view: { stroke: null } },
+    config: { ...BASE_CONFIG, axis: { grid: false }, view: { stroke: null } },
   } as TopLevelSpec;
 }
 

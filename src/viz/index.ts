@@ -17,6 +17,8 @@ export { heatmap, heatmapSpec, heatmapSummary } from './heatmap';
 export type { HeatmapOptions } from './heatmap';
 export { imageGrid, imageGridPng, imageGridSummary, pngBundle } from './image-grid';
 export type { ImageGridOptions, ImageGridInput } from './image-grid';
+export { retrievalGrid } from './retrieval-grid';
+export type { RetrievalGridOptions, RetrievalGridResult } from './retrieval-grid';
 export { showPlotly, plotlyBundle, plotlyHtml, PLOTLY_MIME } from './plotly-bundle';
 export type { PlotlyFigure, PlotlySession, PlotlyDisplayOptions } from './plotly-bundle';
 export { scatter3d, scatter3dFigure, scatter3dSummary } from './scatter3d';

@@ -3,7 +3,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { readLabels, readMatrix, Matrix, Values } from './read-values';
-import { baseSpec, ChartOptions, showVegaLite } from './vega-lite-bundle';
+import { baseSpec, BASE_CONFIG, ChartOptions, showVegaLite } from './vega-lite-bundle';
 import type { DisplayBundleOptions } from './display';
 
 export interface ScatterChartOptions extends ChartOptions {
@@ -46,7 +46,7 @@ export function scatterChartSpec(points: Matrix, options: ScatterChartOptions = 
       ],
     },
     // Past 1000 points, drop the SVG's per-point ARIA labels: they make it ~1.7x larger.
-    ...(values.length > 1000 ? { config: { aria: false } } : {}),
+    ...(values.length > 1000 ? { config: { ...BASE_CONFIG, aria: false } } : {}),
   } as TopLevelSpec;
 }
 

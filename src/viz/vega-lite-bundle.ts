@@ -90,7 +90,17 @@ export interface ChartOptions {
   height?: number;
 }
 
-/** The spec fields every chart shares: schema, size (fit, padding included), title. */
+/**
+ * The config every chart shares: the title starts at the image's left edge (centred over a plot
+ * narrowed by its legend, a long title was cut off on both sides), and legend labels may be
+ * long enough for a run's name (vega cuts them at 160 pixels by default).
+ */
+export const BASE_CONFIG = {
+  title: { anchor: 'start' as const, frame: 'bounds' as const },
+  legend: { labelLimit: 320 },
+};
+
+/** The spec fields every chart shares: schema, size (fit, padding included), title, config. */
 export function baseSpec(options: ChartOptions, defaults: { width: number; height: number }) {
   return {
     $schema: VEGALITE_SCHEMA,
@@ -99,5 +109,6 @@ export function baseSpec(options: ChartOptions, defaults: { width: number; heigh
     height: options.height ?? defaults.height,
     autosize: { type: 'fit' as const, contains: 'padding' as const },
     background: 'white',
+    config: BASE_CONFIG,
   };
 }

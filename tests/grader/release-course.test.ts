@@ -61,6 +61,8 @@ test('Does the release hold what a student repository needs, and no hidden test 
   // Issue 14: the notebooks load the course checkpoints, so the release carries them (and no run in progress)
   assert.ok(fs.existsSync(path.join(out, 'checkpoints', 'simclr', 'metadata.json')), 'checkpoints/simclr is released');
   assert.ok(!fs.existsSync(path.join(out, 'checkpoints', '.work')), 'no training work folder in the release');
+  // 10.3.3 compares its live run with the PyTorch reference run's recorded numbers (referenceRun)
+  assert.ok(fs.existsSync(path.join(out, 'scripts', 'reference', 'results', 'simclr.json')), 'the reference results are released');
   assert.ok(!fs.existsSync(path.join(out, 'tests')) && !fs.existsSync(path.join(out, '.ci')));
   const workflow = fs.readFileSync(path.join(out, '.github/workflows/classroom.yml'), 'utf8');
   assert.match(workflow, /npx selfsup grade --source "\$SOURCE" \. --out grades --classroom/);

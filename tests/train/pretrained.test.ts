@@ -13,7 +13,7 @@ import { knnAccuracy } from '../../src/eval/knn-predict';
 import { ProjectionHead } from '../../src/models/projection-head';
 import { ResNetEncoder } from '../../src/models/resnet-encoder';
 import { saveCheckpoint } from '../../src/train/checkpoint';
-import { courseCheckpointDir, courseCheckpointMeta, pretrained, type CourseCheckpointMeta } from '../../src/train/pretrained';
+import { courseCheckpointDir, courseCheckpointMeta, pretrained, referenceRun, type CourseCheckpointMeta } from '../../src/train/pretrained';
 import { renderResults } from '../../scripts/make-results';
 import { repoRoot } from '../helpers/notebooks';
 import { weightBits } from './helpers';
@@ -91,4 +91,17 @@ test('Issue 14: is docs/results.md exactly what the recorded runs generate (npm 
   const actual = fs.readFileSync(path.join(repoRoot, 'docs', 'results.md'), 'utf8');
   assert.equal(actual, expected, 'docs/results.md is out of date: run npm run results');
   assert.match(actual, /\| SimCLR \| \d+\.\d\d% \| \d+\.\d\d% \| 30 min \|/);
+});
+
+test('referenceRun reads the recorded PyTorch run: kNN per whole epoch, in order, ending at the final numbers', () => {
+  const ref = referenceRun('simclr');
+  assert.ok(ref.epochs.length >= 1);
+  ref.epochs.forEach((e, i) => {
+    assert.equal(e.epoch, i + 1, 'one entry per whole epoch');
+    assert.ok(e.knnTop1 > 0.1 && e.knnTop1 < 1, `epoch ${e.epoch}: kNN ${e.knnTop1} is a fraction above chance`);
+  });
+  assert.ok(ref.final.epochs >= ref.epochs[ref.epochs.length - 1].epoch);
+  assert.match(ref.command, /scripts\/reference\/simclr_reference\.py/);
+  assert.throws(() => referenceRun('moco' as 'simclr'), /Error in referenceRun: unknown method 'moco'/);
+  assert.throws(() => referenceRun('simclr', os.tmpdir()), /no reference results for 'simclr' at .*make them with: \/usr\/bin\/python3 scripts\/reference\/simclr_reference\.py/);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { barChart, barChartSpec, barChartSummary, VEGALITE_MIME } from '../../src/viz';
+import { barChart, barChartSpec, barChartSummary, renderVegaLiteSvg, VEGALITE_MIME } from '../../src/viz';
 import { captureWriter, checkSvg, compileVegaLite } from './helpers';
 
 test('barChart emits one bundle with one bar per entry, in the given order', async () => {
@@ -30,4 +30,14 @@ test('groups give grouped, coloured bars', async () => {
   const { writer, messages } = captureWriter();
   await barChart(bars, {}, { writer });
   assert.equal(checkSvg(messages[0].message.data['image/svg+xml'] as string)['bar'], 4);
+});
+
+test('a long legend entry and a long title are drawn whole, the title from the left edge', async () => {
+  const long = 'before the projection head: h (128-d)';
+  const spec = barChartSpec([{ label: 'kNN', group: long, value: 1 }, { label: 'kNN', group: 'after: z', value: 2 }], { title: 'Course checkpoint: before vs after the projection head', width: 600 });
+  const svg = await renderVegaLiteSvg(spec);
+  assert.ok(svg.includes(`>${long}<`), 'the legend label is not cut short with an ellipsis');
+  assert.ok(!svg.includes('…'), 'nothing is truncated');
+  const title = /<g class="mark-group role-title"><g transform="translate\(([\d.-]+),/.exec(svg);
+  assert.ok(title && Number(title[1]) < 0, `the title starts at the image's left edge, left of the plot (x < 0), got x = ${title?.[1]}`);
 });

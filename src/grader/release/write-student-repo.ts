@@ -6,7 +6,7 @@ import { classroomWorkflow, studentReadme } from './student-files';
 import type { ReleaseStep } from './context';
 
 /** What of the course checkout a student repository needs (besides the student notebooks). */
-const COPIED = ['src', 'testing', 'patches', 'checkpoints', 'tsconfig.json', 'package-lock.json', 'data/README.md', 'data/checksums', 'LICENSE'];
+const COPIED = ['src', 'testing', 'patches', 'checkpoints', 'scripts/reference/results', 'tsconfig.json', 'package-lock.json', 'data/README.md', 'data/checksums', 'LICENSE'];
 
 /** The student package.json: the course's, with only the scripts a learner uses. */
 function studentPackageJson(root: string): string {
