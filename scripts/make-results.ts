@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CourseCheckpointMeta } from '../src/train/pretrained';
+import { packageRoot } from '../src/backend/package-root';
 
 /** What a PyTorch reference script records. */
 export interface ReferenceRun {
@@ -90,11 +91,7 @@ export function renderResults(checkpointsDir: string, referenceDir: string): str
 }
 
 /** The repository root: the folder above scripts/ (or build/scripts/) holding package.json. */
-function root(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json')) || path.basename(dir) === 'build') dir = path.dirname(dir);
-  return dir;
-}
+const root = () => packageRoot('make-results');
 
 /** Regenerate docs/results.md; returns a line saying so. */
 export function writeResults(checkpointsDir = path.join(root(), 'checkpoints')): string {

@@ -37,7 +37,7 @@ import { batchIndices, stepsPerEpoch } from '../src/train/step-seed';
 import { writeResults } from './make-results';
 
 /** The first `bank` training and `queries` test images: the subset whose kNN the tests recompute. */
-export const KNN_SUBSET = { bank: 5000, queries: 1000, k: 200, temperature: 0.1 };
+const KNN_SUBSET = { bank: 5000, queries: 1000, k: 200, temperature: 0.1 };
 
 interface Args {
   method: CourseMethod;

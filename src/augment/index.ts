@@ -19,3 +19,5 @@ export { simclrViews, simclrAugmentation, simclrSteps, defaultSimclrViewOptions 
 export type { SimclrViewOptions } from './simclr-views';
 export { multiCropViews } from './multi-crop-views';
 export type { MultiCropOptions } from './multi-crop-views';
+export { rotateBatch } from './rotate-batch';
+export type { RotateBatchOptions } from './rotate-batch';

@@ -24,7 +24,7 @@ export interface BatchesOptions {
   /** Skip the last, smaller batch of each epoch (default false). */
   dropLast?: boolean;
   /** Passes over the data (default 1). */
-  epochs?: number;
+  numEpochs?: number;
 }
 
 const RESERVED = ['epoch', 'step', 'indices'];
@@ -58,7 +58,7 @@ export function batchesPerEpoch(n: number, batchSize: number, dropLast = false):
  * Stopping early (break) leaks nothing. The dataset's own tensors are never disposed.
  *
  * @example
- * for (const { x, y, epoch } of batches({ x, y }, { batchSize: 256, shuffle: true, seed: 0, epochs: 3 })) {
+ * for (const { x, y, epoch } of batches({ x, y }, { batchSize: 256, shuffle: true, seed: 0, numEpochs: 3 })) {
  *   trainStep(x, y);
  *   tf.dispose([x, y]);
  * }
@@ -68,7 +68,11 @@ export function* batches<T extends Record<string, BatchColumn>>(
   data: T,
   options: BatchesOptions,
 ): Generator<T & BatchInfo, void, undefined> {
-  const { batchSize, shuffle = false, seed, dropLast = false, epochs = 1 } = options;
+  const allowed = ['batchSize', 'shuffle', 'seed', 'dropLast', 'numEpochs'];
+  for (const key of Object.keys(options)) {
+    if (!allowed.includes(key)) throw new Error(`Error in batches: Unknown config key: ${key} (expected one of ${allowed.join(', ')})`);
+  }
+  const { batchSize, shuffle = false, seed, dropLast = false, numEpochs = 1 } = options;
   const names = Object.keys(data);
   if (names.length === 0) throw new Error('Error in batches: the dataset has no columns');
   for (const name of names) {
@@ -77,7 +81,7 @@ export function* batches<T extends Record<string, BatchColumn>>(
   if (!(Number.isInteger(batchSize) && batchSize > 0)) {
     throw new Error(`Error in batches: batchSize must be a positive integer, but got ${batchSize}`);
   }
-  if (!(Number.isInteger(epochs) && epochs >= 0)) throw new Error(`Error in batches: epochs must be a non-negative integer, but got ${epochs}`);
+  if (!(Number.isInteger(numEpochs) && numEpochs >= 0)) throw new Error(`Error in batches: numEpochs must be a non-negative integer, but got ${numEpochs}`);
   if (shuffle && seed === undefined) throw new Error('Error in batches: shuffle needs a seed');
   const n = rowCount(data[names[0]]);
   for (const name of names) {
@@ -88,7 +92,7 @@ export function* batches<T extends Record<string, BatchColumn>>(
   const order = [...Array(n).keys()];
   const perEpoch = batchesPerEpoch(n, batchSize, dropLast);
   let step = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
+  for (let epoch = 0; epoch < numEpochs; epoch++) {
     if (shuffle) shuffleInPlace(order, rng);
     for (let b = 0; b < perEpoch; b++) {
       const indices = Int32Array.from(order.slice(b * batchSize, Math.min(n, (b + 1) * batchSize)));

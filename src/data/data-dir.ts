@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { findPackageRoot } from '../backend/package-root';
 
 /**
  * The folder datasets are cached in: $SELFSUP_DATA_DIR if set, else the `data/` folder of the
@@ -8,18 +8,6 @@ import * as path from 'node:path';
  */
 export function defaultDataDir(env: Record<string, string | undefined> = process.env): string {
   if (env.SELFSUP_DATA_DIR) return path.resolve(env.SELFSUP_DATA_DIR);
-  let dir = __dirname;
-  for (;;) {
-    const pkg = path.join(dir, 'package.json');
-    if (fs.existsSync(pkg)) {
-      try {
-        if (JSON.parse(fs.readFileSync(pkg, 'utf8')).name === 'selfsup') return path.join(dir, 'data');
-      } catch {
-        // not a readable package.json: keep walking up
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve('data');
-    dir = parent;
-  }
+  const root = findPackageRoot();
+  return root === null ? path.resolve('data') : path.join(root, 'data');
 }

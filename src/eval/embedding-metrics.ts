@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { alignment } from '../losses/alignment';
-import { uniformity } from '../losses/uniformity';
+import { alignmentLoss } from '../losses/alignment';
+import { uniformityLoss } from '../losses/uniformity';
 import { l2NormalizeRows } from '../losses/common';
 
 /** Options of {@link embeddingMetrics}. */
@@ -24,7 +24,7 @@ export interface EmbeddingMetricsOptions {
  * over row blocks of `batchSize` (alignment: weighted mean of the blocks, i.e. the mean over all
  * rows; uniformity: mean of the per-block values), on the L2-normalised rows unless
  * `normalize: false`: the paper defines both on the unit sphere (alignment in [0, 4] for
- * alpha 2, uniformity in [-4t, 0]). The losses' own `alignment` and `uniformity`, which do not
+ * alpha 2, uniformity in [-4t, 0]). The losses' own `alignmentLoss` and `uniformityLoss`, which do not
  * normalise, are used per block.
  *
  * @param z1 - [N, D] embeddings of one view, row i pairs with row i of z2.
@@ -48,8 +48,8 @@ export function embeddingMetrics(z1: tf.Tensor2D, z2: tf.Tensor2D, options: Embe
       let a1 = tf.slice(z1, [start, 0], [size, -1]) as tf.Tensor2D;
       let a2 = tf.slice(z2, [start, 0], [size, -1]) as tf.Tensor2D;
       if (normalize) [a1, a2] = [l2NormalizeRows(a1), l2NormalizeRows(a2)];
-      const al = alignment(a1, a2, { alpha }).dataSync()[0];
-      const un = size >= 2 ? uniformity(a1, { t }).dataSync()[0] : NaN;
+      const al = alignmentLoss(a1, a2, { alpha }).dataSync()[0];
+      const un = size >= 2 ? uniformityLoss(a1, { t }).dataSync()[0] : NaN;
       return [al, un];
     });
     alignSum += a * size;

@@ -10,7 +10,7 @@ export interface LinearProbeConfig {
   /** Fraction of the training labels to use, class-balanced (labelSubset); 1 = all. */
   labelFraction: number;
   /** Passes over the (kept) training features. */
-  epochs: number;
+  numEpochs: number;
   /** Rows per update; 0 = full batch. */
   batchSize: number;
   /** Adam learning rate. */
@@ -23,7 +23,7 @@ export interface LinearProbeConfig {
 
 /** Logistic regression on standardised features: Adam 1e-2, 100 full-batch epochs, all labels. */
 export function defaultLinearProbeConfig(): LinearProbeConfig {
-  return { numClasses: 10, labelFraction: 1, epochs: 100, batchSize: 0, lr: 1e-2, weightDecay: 0, seed: 0 };
+  return { numClasses: 10, labelFraction: 1, numEpochs: 100, batchSize: 0, lr: 1e-2, weightDecay: 0, seed: 0 };
 }
 
 /** What {@link linearProbe} returns. */
@@ -88,15 +88,15 @@ export async function linearProbe(
     return [tf.div(tf.sub(kept, mean), std), tf.div(tf.sub(test.x, mean), std)] as tf.Tensor2D[];
   });
   const bound = 1 / Math.sqrt(d);
-  const w = tf.variable(seededUniform([d, c.numClasses], -bound, bound, rng));
-  const b = tf.variable(tf.zeros([c.numClasses]));
+  // tf.variable shares its initial tensor's data and keeps it alive: create both inside a tidy
+  const [w, b] = tf.tidy(() => [tf.variable(seededUniform([d, c.numClasses], -bound, bound, rng)), tf.variable(tf.zeros([c.numClasses]))]);
   const optimizer = tf.train.adam(c.lr);
   const yTrainT = tf.tensor1d(yTrain, 'int32');
   const losses: number[] = [];
   try {
     const batch = c.batchSize > 0 ? Math.min(c.batchSize, n) : n;
     const order = [...Array(n).keys()];
-    for (let epoch = 0; epoch < c.epochs; epoch++) {
+    for (let epoch = 0; epoch < c.numEpochs; epoch++) {
       if (batch < n) shuffle(order, rng);
       let total = 0;
       for (let start = 0; start < n; start += batch) {

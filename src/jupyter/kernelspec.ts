@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { findPackageRoot } from '../backend/package-root';
 
 /** A Jupyter kernelspec (the kernel.json file). */
 export interface KernelSpec {
@@ -15,16 +16,13 @@ export interface KernelSpec {
 /** The kernelspec name notebooks declare (DESIGN: the standard tslab kernelspec). */
 export const KERNEL_NAME = 'tslab';
 
-/** The folder of the selfsup checkout (the one holding package.json), from dist/jupyter or build/src/jupyter. */
+/** The selfsup package root (the kernelspec, the project's .jupyter folder and the CLI live there). */
 export function packageRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate) && JSON.parse(fs.readFileSync(candidate, 'utf8')).name === 'selfsup') return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`Cannot find the selfsup package.json above ${__dirname}`);
-    dir = parent;
-  }
+  return findPackageRoot() ?? fail();
+}
+
+function fail(): never {
+  throw new Error(`Cannot find the selfsup package.json above ${__dirname}`);
 }
 
 /** The project-local Jupyter data folder that `npm install` registers the kernel in. */

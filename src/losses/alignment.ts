@@ -24,9 +24,9 @@ export interface AlignmentOptions {
  * @returns a scalar.
  * @throws if an input is not 2-D, the shapes differ, or alpha <= 0.
  * @example
- * const a = alignment(z1, z2);  // with z1, z2 normalised
+ * const a = alignmentLoss(z1, z2);  // with z1, z2 normalised
  */
-export function alignment(z1: tf.Tensor2D, z2: tf.Tensor2D, options: AlignmentOptions = {}): tf.Scalar {
+export function alignmentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: AlignmentOptions = {}): tf.Scalar {
   const fn = 'alignment';
   const alpha = options.alpha ?? 2;
   checkRank(fn, 'z1', z1, 2, '[N, D]');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkRank, formatShape } from './common';
-import { patchify } from './patchify';
+import { patchify } from '../models/patchify';
 
 /** Options of {@link maeLoss}. */
 export interface MaeLossOptions {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkPositive, checkRank, formatShape } from './common';
-import { sinkhornKnopp } from './sinkhorn-knopp';
+import { sinkhornKnopp } from '../models/sinkhorn-knopp';
 
 /** Options of {@link swavLoss}. */
 export interface SwavOptions {

@@ -24,9 +24,9 @@ export interface UniformityOptions {
  * @returns a scalar.
  * @throws if z is not 2-D, N < 2, or t <= 0.
  * @example
- * const u = uniformity(l2normalised, { t: 2 });
+ * const u = uniformityLoss(l2normalised, { t: 2 });
  */
-export function uniformity(z: tf.Tensor2D, options: UniformityOptions = {}): tf.Scalar {
+export function uniformityLoss(z: tf.Tensor2D, options: UniformityOptions = {}): tf.Scalar {
   const fn = 'uniformity';
   const t = options.t ?? 2;
   checkRank(fn, 'z', z, 2, '[N, D]');

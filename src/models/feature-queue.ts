@@ -1,16 +1,21 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
 import { l2NormalizeRows } from '../losses/common';
-import { BaseModule, seededNormal } from './module';
+import { BaseModule, resolveConfig, seededNormal } from './module';
 
-/** Options of {@link FeatureQueue}. */
-export interface FeatureQueueOptions {
-  /** K, the number of keys kept (MoCo: 65536 on ImageNet, 4096 on CIFAR). */
-  size: number;
+/** Configuration of {@link FeatureQueue}. */
+export interface FeatureQueueConfig {
+  /** K, the number of keys kept (MoCo: 65536 on ImageNet, 4096 on CIFAR); the moco recipe's `queueSize`. */
+  queueSize: number;
   /** D, the key size. */
   dim: number;
   /** Seed of the initial random unit keys (MoCo starts from normalised Gaussian noise). */
   seed: number;
+}
+
+/** MoCo's CIFAR-10 queue: 4096 keys of 128 numbers, seed 0. */
+export function defaultFeatureQueueConfig(): FeatureQueueConfig {
+  return { queueSize: 4096, dim: 128, seed: 0 };
 }
 
 /**
@@ -24,25 +29,30 @@ export interface FeatureQueueOptions {
  * Paper: He et al., MoCo (CVPR 2020), Sec. 3.2 ("Dictionary as a queue").
  *
  * @example
- * const queue = new FeatureQueue({ size: 4096, dim: 64, seed: 3 });
+ * const queue = new FeatureQueue({ queueSize: 4096, dim: 64, seed: 3 });
  * const loss = infoNceLoss(q, k, queue.keys);
  * queue.enqueue(k);
  */
 export class FeatureQueue extends BaseModule<tf.Tensor2D, tf.Tensor2D> {
   private readonly queue: tf.Variable;
   private readonly ptr: tf.Variable;
-  readonly size: number;
+  readonly config: FeatureQueueConfig;
+  /** K (config.queueSize). */
+  readonly queueSize: number;
+  /** D (config.dim). */
   readonly dim: number;
 
-  constructor(options: FeatureQueueOptions) {
+  /** @throws "Error in FeatureQueue: ..." for a queue size or dim that is not a positive integer, or an unknown config key. */
+  constructor(config: Partial<FeatureQueueConfig> = {}) {
     super('FeatureQueue');
-    const { size, dim, seed } = options;
-    if (!Number.isInteger(size) || size < 1 || !Number.isInteger(dim) || dim < 1) {
-      throw new Error(`Error in FeatureQueue: size and dim must be positive integers, but got ${String(size)} and ${String(dim)}`);
+    this.config = resolveConfig('FeatureQueue', defaultFeatureQueueConfig(), config);
+    const { queueSize, dim, seed } = this.config;
+    if (!Number.isInteger(queueSize) || queueSize < 1 || !Number.isInteger(dim) || dim < 1) {
+      throw new Error(`Error in FeatureQueue: queueSize and dim must be positive integers, but got ${String(queueSize)} and ${String(dim)}`);
     }
-    this.size = size;
+    this.queueSize = queueSize;
     this.dim = dim;
-    const init = tf.tidy(() => l2NormalizeRows(seededNormal([size, dim], 1, createRng(seed))));
+    const init = tf.tidy(() => l2NormalizeRows(seededNormal([queueSize, dim], 1, createRng(seed))));
     this.queue = this.addWeight('keys', init, false);
     this.ptr = this.addWeight('pointer', tf.scalar(0, 'int32'), false);
   }
@@ -72,12 +82,12 @@ export class FeatureQueue extends BaseModule<tf.Tensor2D, tf.Tensor2D> {
       throw new Error(`Error in FeatureQueue.enqueue: keys must be [N, ${this.dim}], but got shape [${keys.shape.join(',')}]`);
     }
     const n = keys.shape[0];
-    if (n > this.size) {
-      throw new Error(`Error in FeatureQueue.enqueue: a batch of ${n} keys does not fit a queue of ${this.size}`);
+    if (n > this.queueSize) {
+      throw new Error(`Error in FeatureQueue.enqueue: a batch of ${n} keys does not fit a queue of ${this.queueSize}`);
     }
     const ptr = this.pointer;
     tf.tidy(() => {
-      const k = this.size;
+      const k = this.queueSize;
       const first = Math.min(n, k - ptr); // rows written before wrapping
       const rest = n - first; // rows written at the start
       const parts: tf.Tensor[] = [];

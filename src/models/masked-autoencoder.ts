@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { maeLoss } from '../losses/mae';
-import { randomMasking } from '../losses/random-masking';
+import { randomMasking } from './random-masking';
 import { Dense, LayerNorm } from './layers';
 import { type ApplyOptions, BaseModule, resolveConfig, rngFrom, seededNormal } from './module';
 import { sinCosPositionEmbedding2d } from './sincos-position-embedding';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { patchify } from '../losses/patchify';
+import { patchify } from './patchify';
 import { Dense, LayerNorm } from './layers';
 import { type ApplyOptions, BaseModule, resolveConfig, rngFrom, seededNormal } from './module';
 import { sinCosPositionEmbedding2d } from './sincos-position-embedding';

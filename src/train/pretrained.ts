@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { packageRoot } from '../backend/package-root';
 import { ProjectionHead, type ProjectionHeadConfig } from '../models/projection-head';
 import { ResNetEncoder, type ResNetEncoderConfig } from '../models/resnet-encoder';
 import { loadCheckpoint } from './checkpoint';
@@ -64,20 +65,7 @@ export interface PretrainedModel {
 }
 
 function repositoryRoot(): string {
-  let dir = __dirname;
-  for (;;) {
-    const candidate = path.join(dir, 'package.json');
-    if (fs.existsSync(candidate)) {
-      try {
-        if (JSON.parse(fs.readFileSync(candidate, 'utf8')).name === 'selfsup') return dir;
-      } catch {
-        // not a readable package.json: keep walking up
-      }
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`Error in pretrained: cannot find the selfsup package.json above ${__dirname}`);
-    dir = parent;
-  }
+  return packageRoot('pretrained');
 }
 
 /** checkpoints/<method> of this checkpoint of the course (or `root`). */

@@ -11,7 +11,7 @@ test('Does every row appear exactly once per epoch, reshuffled each epoch?', () 
   const x = tf.range(0, 10).reshape([10, 1]) as tf.Tensor2D;
   const seen: number[][] = [[], []];
   const orders: number[][] = [[], []];
-  for (const b of batches({ x }, { batchSize: 4, shuffle: true, seed: 1, epochs: 2 })) {
+  for (const b of batches({ x }, { batchSize: 4, shuffle: true, seed: 1, numEpochs: 2 })) {
     seen[b.epoch].push(...Array.from(b.x.dataSync()));
     orders[b.epoch].push(...Array.from(b.indices));
     b.x.dispose();
@@ -54,7 +54,7 @@ test('Does iterating (and stopping early) leak no tensors when the caller dispos
   const x = tf.randomUniform([20, 4, 4, 3]) as tf.Tensor4D;
   const y = tf.tensor1d(Array.from({ length: 20 }, (_, i) => i % 10), 'int32');
   const before = tf.memory().numTensors;
-  for (const b of batches({ x, y }, { batchSize: 6, shuffle: true, seed: 0, epochs: 3 })) tf.dispose([b.x, b.y]);
+  for (const b of batches({ x, y }, { batchSize: 6, shuffle: true, seed: 0, numEpochs: 3 })) tf.dispose([b.x, b.y]);
   for (const b of batches({ x, y }, { batchSize: 6 })) {
     tf.dispose([b.x, b.y]);
     break;
@@ -70,6 +70,7 @@ test('Are bad datasets and options rejected with fixed-form messages?', () => {
   assert.throws(() => first(batches({ x, y: [1, 2, 3] }, { batchSize: 2 })), { message: 'Error in batches: x has 4 rows but y has 3' });
   assert.throws(() => first(batches({ x }, { batchSize: 0 })), { message: 'Error in batches: batchSize must be a positive integer, but got 0' });
   assert.throws(() => first(batches({ x }, { batchSize: 2, shuffle: true })), { message: 'Error in batches: shuffle needs a seed' });
+  assert.throws(() => first(batches({ x }, { batchSize: 2, epochs: 3 } as never)), { message: 'Error in batches: Unknown config key: epochs (expected one of batchSize, shuffle, seed, dropLast, numEpochs)' });
   assert.throws(() => first(batches({ x, step: [1, 2, 3, 4] }, { batchSize: 2 })), {
     message: "Error in batches: column name 'step' is reserved (epoch, step, indices)",
   });

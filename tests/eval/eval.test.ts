@@ -10,8 +10,8 @@ import { extractFeatures } from '../../src/eval/extract-features';
 import { linearProbe } from '../../src/eval/linear-probe';
 import { pca } from '../../src/eval/pca';
 import { umapProjection } from '../../src/eval/umap-projection';
-import { alignment } from '../../src/losses/alignment';
-import { uniformity } from '../../src/losses/uniformity';
+import { alignmentLoss } from '../../src/losses/alignment';
+import { uniformityLoss } from '../../src/losses/uniformity';
 import { TinyEncoder } from '../train/helpers';
 
 function gaussian(n: number, d: number, seed: number): number[][] {
@@ -52,11 +52,13 @@ describe('evaluation', () => {
     };
     const train = make(300, 1);
     const test = make(100, 2);
-    const full = await linearProbe(train, test, { numClasses: 3, epochs: 100 });
+    const before = tf.memory().numTensors;
+    const full = await linearProbe(train, test, { numClasses: 3, numEpochs: 100 });
+    assert.equal(tf.memory().numTensors, before, 'the probe frees its weights, optimiser state and standardised copies');
     assert.ok(full.accuracy >= 0.98, `accuracy ${full.accuracy}`);
     assert.equal(full.numTrain, 300);
     assert.ok(full.losses[full.losses.length - 1] < full.losses[0]);
-    const few = await linearProbe(train, test, { numClasses: 3, labelFraction: 0.1, epochs: 100, batchSize: 8 });
+    const few = await linearProbe(train, test, { numClasses: 3, labelFraction: 0.1, numEpochs: 100, batchSize: 8 });
     assert.equal(few.numTrain, labelSubset(train.y, { fraction: 0.1, seed: 0 }).length);
     assert.ok(few.accuracy >= 0.95, `accuracy with 10% labels ${few.accuracy}`);
     await assert.rejects(linearProbe(train, test, { classes: 3 } as never), { message: /^Unknown config key: classes/ });
@@ -124,11 +126,11 @@ describe('evaluation', () => {
     const z1 = tf.tidy(() => tf.div(tf.tensor2d(gaussian(40, 4, 5)), 3)) as tf.Tensor2D;
     const z2 = tf.tidy(() => tf.add(z1, 0.1)) as tf.Tensor2D;
     const one = embeddingMetrics(z1, z2, { normalize: false });
-    assert.ok(Math.abs(one.alignment - alignment(z1, z2).dataSync()[0]) < 1e-6);
-    assert.ok(Math.abs(one.uniformity - uniformity(z1).dataSync()[0]) < 1e-6);
+    assert.ok(Math.abs(one.alignment - alignmentLoss(z1, z2).dataSync()[0]) < 1e-6);
+    assert.ok(Math.abs(one.uniformity - uniformityLoss(z1).dataSync()[0]) < 1e-6);
     const blocks = embeddingMetrics(z1, z2, { batchSize: 20, normalize: false });
     assert.ok(Math.abs(blocks.alignment - one.alignment) < 1e-6, 'alignment is a mean over rows');
-    const halves = [0, 20].map((s) => uniformity(tf.slice(z1, [s, 0], [20, -1]) as tf.Tensor2D).dataSync()[0]);
+    const halves = [0, 20].map((s) => uniformityLoss(tf.slice(z1, [s, 0], [20, -1]) as tf.Tensor2D).dataSync()[0]);
     assert.ok(Math.abs(blocks.uniformity - (halves[0] + halves[1]) / 2) < 1e-6);
     tf.dispose([z1, z2]);
   });
@@ -139,8 +141,8 @@ describe('evaluation', () => {
     const unit = (z: tf.Tensor2D) => tf.tidy(() => tf.div(z, tf.norm(z, 'euclidean', 1, true))) as tf.Tensor2D;
     const [u1, u2] = [unit(z1), unit(z2)];
     const m = embeddingMetrics(z1, z2);
-    assert.ok(Math.abs(m.alignment - alignment(u1, u2).dataSync()[0]) < 1e-5, 'alignment of the normalised rows');
-    assert.ok(Math.abs(m.uniformity - uniformity(u1).dataSync()[0]) < 1e-5, 'uniformity of the normalised rows');
+    assert.ok(Math.abs(m.alignment - alignmentLoss(u1, u2).dataSync()[0]) < 1e-5, 'alignment of the normalised rows');
+    assert.ok(Math.abs(m.uniformity - uniformityLoss(u1).dataSync()[0]) < 1e-5, 'uniformity of the normalised rows');
     assert.ok(m.alignment >= 0 && m.alignment <= 4 && m.uniformity <= 0 && m.uniformity >= -8, `in range: ${JSON.stringify(m)}`);
     const big = tf.tidy(() => [tf.mul(z1, 40), tf.mul(z2, 0.2)]) as tf.Tensor2D[];
     const scaled = embeddingMetrics(big[0], big[1]);

@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { maeLoss } from '../../src/losses/mae';
-import { patchify } from '../../src/losses/patchify';
+import { patchify } from '../../src/models/patchify';
 import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, loadReference, scalarOf, useCpu } from './helpers';
 
 const ref = loadReference();

@@ -1,7 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { rotateBatch, rotationPredictionLoss } from '../../src/losses/rotation-prediction';
+import { rotateBatch } from '../../src/augment/rotate-batch';
+import { rotationPredictionLoss } from '../../src/losses/rotation-prediction';
 import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, loadReference, logSumExp, randn, scalarOf, t2, useCpu } from './helpers';
 
 const ref = loadReference();

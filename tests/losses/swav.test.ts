@@ -2,7 +2,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { swavLoss } from '../../src/losses/swav';
-import { sinkhornKnopp } from '../../src/losses/sinkhorn-knopp';
+import { sinkhornKnopp } from '../../src/models/sinkhorn-knopp';
 import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, loadReference, logSumExp, randn, scalarOf, t2, useCpu } from './helpers';
 
 const ref = loadReference();

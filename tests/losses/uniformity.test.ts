@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { uniformity } from '../../src/losses/uniformity';
+import { uniformityLoss } from '../../src/losses/uniformity';
 import { assertClose, assertGradientMatchesFiniteDifferences, assertNoLeak, loadReference, normalize, randn, scalarOf, t2, useCpu } from './helpers';
 
 const ref = loadReference();
@@ -10,9 +10,9 @@ before(useCpu);
 test('matches uniform_loss of SsnL/align_uniform (PyTorch, float64), value and gradient', () => {
   const c = ref.alignUniform;
   const z = t2(c.z1);
-  assertClose(scalarOf(() => uniformity(z)), c.uniformity2, 1e-5, 1e-6, 't 2');
-  assertClose(scalarOf(() => uniformity(z, { t: 5 })), c.uniformity5, 1e-5, 1e-6, 't 5');
-  const g = tf.grad((x: tf.Tensor) => uniformity(x as tf.Tensor2D))(z);
+  assertClose(scalarOf(() => uniformityLoss(z)), c.uniformity2, 1e-5, 1e-6, 't 2');
+  assertClose(scalarOf(() => uniformityLoss(z, { t: 5 })), c.uniformity5, 1e-5, 1e-6, 't 5');
+  const g = tf.grad((x: tf.Tensor) => uniformityLoss(x as tf.Tensor2D))(z);
   assertClose(g, c.grad_uniformity2, 1e-4, 1e-5, 'gradient');
   tf.dispose([z, g]);
 });
@@ -27,25 +27,25 @@ test('matches a naive loop over pairs i < j', () => {
       pairs++;
     }
   }
-  assertClose(scalarOf(() => uniformity(t2(z))), Math.log(s / pairs), 1e-5, 1e-6);
+  assertClose(scalarOf(() => uniformityLoss(t2(z))), Math.log(s / pairs), 1e-5, 1e-6);
 });
 
 test('hand-checked: collapse gives 0; two antipodal points give -4t; large t does not underflow', () => {
-  assertClose(scalarOf(() => uniformity(tf.ones([5, 3]) as tf.Tensor2D)), 0, 0, 1e-6);
-  assertClose(scalarOf(() => uniformity(t2([[1, 0], [-1, 0]]), { t: 2 })), -8, 1e-6, 1e-6);
+  assertClose(scalarOf(() => uniformityLoss(tf.ones([5, 3]) as tf.Tensor2D)), 0, 0, 1e-6);
+  assertClose(scalarOf(() => uniformityLoss(t2([[1, 0], [-1, 0]]), { t: 2 })), -8, 1e-6, 1e-6);
   // exp(-400 * 4) underflows float32; the log-sum-exp does not.
-  assertClose(scalarOf(() => uniformity(t2([[1, 0], [-1, 0]]), { t: 400 })), -1600, 1e-6, 1e-4);
+  assertClose(scalarOf(() => uniformityLoss(t2([[1, 0], [-1, 0]]), { t: 400 })), -1600, 1e-6, 1e-4);
   // invariant to reordering the rows
   const z = t2(randn(5, 3, 112));
-  assertClose(scalarOf(() => uniformity(z)), scalarOf(() => uniformity(tf.reverse(z, 0) as tf.Tensor2D)), 1e-6, 1e-6);
+  assertClose(scalarOf(() => uniformityLoss(z)), scalarOf(() => uniformityLoss(tf.reverse(z, 0) as tf.Tensor2D)), 1e-6, 1e-6);
   z.dispose();
 });
 
 test('gradient matches finite differences; errors; no leak', () => {
   const xs = [t2(randn(4, 3, 113).map(normalize))];
-  assertGradientMatchesFiniteDifferences((v) => uniformity(v[0] as tf.Tensor2D), xs, 0, { h: 3e-3 });
-  assert.throws(() => uniformity(t2([[1, 2]])), { message: 'Error in uniformity: z needs at least 2 rows, but got shape [1,2]' });
-  assert.throws(() => uniformity(xs[0], { t: 0 }), { message: 'Error in uniformity: t must be a positive number, but got 0' });
-  assertNoLeak(() => uniformity(xs[0] as tf.Tensor2D));
+  assertGradientMatchesFiniteDifferences((v) => uniformityLoss(v[0] as tf.Tensor2D), xs, 0, { h: 3e-3 });
+  assert.throws(() => uniformityLoss(t2([[1, 2]])), { message: 'Error in uniformity: z needs at least 2 rows, but got shape [1,2]' });
+  assert.throws(() => uniformityLoss(xs[0], { t: 0 }), { message: 'Error in uniformity: t must be a positive number, but got 0' });
+  assertNoLeak(() => uniformityLoss(xs[0] as tf.Tensor2D));
   tf.dispose(xs);
 });

@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { FeatureQueue } from '../../src/models/feature-queue';
+import { FeatureQueue, defaultFeatureQueueConfig } from '../../src/models/feature-queue';
 import { assertClose, useCpu } from '../losses/helpers';
 
 before(useCpu);
@@ -11,8 +11,8 @@ const batch = (start: number, n: number) => tf.tensor2d(Array.from({ length: n }
 const ids = (q: FeatureQueue) => (q.keys.arraySync() as number[][]).map((r) => r[0]);
 
 test('starts as K random unit keys, seeded', () => {
-  const a = new FeatureQueue({ size: 6, dim: 3, seed: 1 });
-  const b = new FeatureQueue({ size: 6, dim: 3, seed: 1 });
+  const a = new FeatureQueue({ queueSize: 6, dim: 3, seed: 1 });
+  const b = new FeatureQueue({ queueSize: 6, dim: 3, seed: 1 });
   assertClose(tf.sum(tf.square(a.keys), 1), Array(6).fill(1), 1e-5, 1e-6);
   assertClose(a.keys, b.keys, 0, 0);
   assert.equal(a.pointer, 0);
@@ -21,7 +21,7 @@ test('starts as K random unit keys, seeded', () => {
 });
 
 test('FIFO: keys land at the pointer, oldest are overwritten first, pointer wraps', () => {
-  const q = new FeatureQueue({ size: 6, dim: 2, seed: 1 });
+  const q = new FeatureQueue({ queueSize: 6, dim: 2, seed: 1 });
   const b1 = batch(1, 2);
   q.enqueue(b1);
   assert.deepEqual(ids(q).slice(0, 2), [1, 2]);
@@ -39,7 +39,7 @@ test('FIFO: keys land at the pointer, oldest are overwritten first, pointer wrap
 });
 
 test('a batch that crosses the end wraps around (K not a multiple of N)', () => {
-  const q = new FeatureQueue({ size: 5, dim: 2, seed: 1 });
+  const q = new FeatureQueue({ queueSize: 5, dim: 2, seed: 1 });
   q.enqueue(batch(1, 3));
   q.enqueue(batch(4, 3)); // 4, 5 at the end, 6 at the start
   assert.deepEqual(ids(q), [6, 2, 3, 4, 5]);
@@ -51,9 +51,9 @@ test('a batch that crosses the end wraps around (K not a multiple of N)', () => 
 });
 
 test('the pointer is saved with the keys; enqueue leaks nothing; errors are clear', () => {
-  const q = new FeatureQueue({ size: 4, dim: 2, seed: 1 });
+  const q = new FeatureQueue({ queueSize: 4, dim: 2, seed: 1 });
   q.enqueue(batch(1, 3));
-  const r = new FeatureQueue({ size: 4, dim: 2, seed: 2 });
+  const r = new FeatureQueue({ queueSize: 4, dim: 2, seed: 2 });
   r.setWeights(q.getWeights());
   assert.equal(r.pointer, 3);
   assert.deepEqual(ids(r), ids(q));
@@ -68,4 +68,14 @@ test('the pointer is saved with the keys; enqueue leaks nothing; errors are clea
   tf.dispose(k);
   q.dispose();
   r.dispose();
+});
+
+test('FeatureQueue takes a config: MoCo CIFAR defaults, the recipe\'s name queueSize, unknown keys refused', () => {
+  const q = new FeatureQueue();
+  assert.deepEqual(q.config, defaultFeatureQueueConfig());
+  assert.deepEqual([q.queueSize, q.dim], [4096, 128]);
+  assert.deepEqual(q.keys.shape, [4096, 128]);
+  q.dispose();
+  assert.throws(() => new FeatureQueue({ size: 8 } as never), { message: /^Unknown config key: size \(FeatureQueue accepts queueSize, dim, seed\)/ });
+  assert.throws(() => new FeatureQueue({ queueSize: 0 }), { message: 'Error in FeatureQueue: queueSize and dim must be positive integers, but got 0 and 128' });
 });

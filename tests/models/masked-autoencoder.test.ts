@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { MaskedAutoencoder } from '../../src/models/masked-autoencoder';
 import { cloneWeights } from '../../src/models/module';
-import { patchify, unpatchify } from '../../src/losses/patchify';
+import { patchify, unpatchify } from '../../src/models/patchify';
 import { assertClose, assertNoLeak, useCpu } from '../losses/helpers';
 import { assertGradientsReachAll } from './helpers';
 

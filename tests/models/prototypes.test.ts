@@ -1,7 +1,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { Prototypes } from '../../src/models/prototypes';
+import { Prototypes, defaultPrototypesConfig } from '../../src/models/prototypes';
 import { assertClose, assertNoLeak, randn, t2, useCpu } from '../losses/helpers';
 import { assertGradientsReachAll } from './helpers';
 
@@ -28,8 +28,8 @@ test('scores are z . c_k; normalize() makes every prototype a unit vector and ke
   z.dispose();
 });
 
-test('frozen for the first freezeSteps steps; trainable after; gradients reach the weights', () => {
-  const p = new Prototypes({ dim: 4, numPrototypes: 5, freezeSteps: 3, seed: 1 });
+test('frozen for the first freezePrototypesSteps steps; trainable after; gradients reach the weights', () => {
+  const p = new Prototypes({ dim: 4, numPrototypes: 5, freezePrototypesSteps: 3, seed: 1 });
   assert.deepEqual([0, 2, 3].map((s) => p.isFrozen(s)), [true, true, false]);
   assert.deepEqual(p.trainableVariablesAt(0), []);
   assert.deepEqual(p.trainableVariablesAt(3), [p.weight]);
@@ -39,4 +39,14 @@ test('frozen for the first freezeSteps steps; trainable after; gradients reach t
   assert.equal(new Prototypes({ dim: 8, seed: 1 }).numPrototypes, 512);
   p.dispose();
   z.dispose();
+});
+
+test('Prototypes takes a config: 512 unfrozen by default, the recipe\'s name freezePrototypesSteps, unknown keys refused', () => {
+  const p = new Prototypes({ dim: 8 });
+  assert.deepEqual(p.config, { ...defaultPrototypesConfig(), dim: 8 });
+  assert.deepEqual(p.weight.shape, [512, 8]);
+  assert.equal(p.isFrozen(0), false);
+  p.dispose();
+  assert.throws(() => new Prototypes({ dim: 8, freezeSteps: 3 } as never), { message: /^Unknown config key: freezeSteps \(Prototypes accepts dim, numPrototypes, freezePrototypesSteps, seed\)/ });
+  assert.throws(() => new Prototypes({ dim: 8, freezePrototypesSteps: -1 }), { message: 'Error in Prototypes: freezePrototypesSteps must be a non-negative integer, but got -1' });
 });

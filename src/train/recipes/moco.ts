@@ -82,7 +82,7 @@ export function moco(
     () => new EncoderWithHead(makeEncoder(), new ProjectionHead(headConfig), 'MocoKey'),
     { momentum: c.momentum },
   );
-  const queue = new FeatureQueue({ size: c.queueSize, dim: head.config.outputDim, seed: c.seed + 2 });
+  const queue = new FeatureQueue({ queueSize: c.queueSize, dim: head.config.outputDim, seed: c.seed + 2 });
   let pendingKeys: tf.Tensor2D | null = null;
   const prep = (v: tf.Tensor4D) => (c.normalize ? normalizeImages(v, c.normalize) : v);
   return {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { horizontalFlip } from '../../augment/horizontal-flip';
 import { normalizeImages, type ChannelStats } from '../../augment/normalize-images';
-import { rotateBatch, rotationPredictionLoss } from '../../losses/rotation-prediction';
+import { rotateBatch } from '../../augment/rotate-batch';
+import { rotationPredictionLoss } from '../../losses/rotation-prediction';
 import type { Module } from '../../models/module';
 import { resolveConfig } from '../../models/module';
 import { RotationHead } from '../../models/rotation-head';

@@ -68,7 +68,7 @@ export function swav(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<
   const prototypes = new Prototypes({
     dim: head.config.outputDim,
     numPrototypes: c.numPrototypes,
-    freezeSteps: c.freezePrototypesSteps,
+    freezePrototypesSteps: c.freezePrototypesSteps,
     seed: c.seed + 2,
   });
   prototypes.normalize();

@@ -104,8 +104,8 @@ test('Does every course loss have the same gradient on wasm as on cpu?', async (
     ['vicreg', (a, b) => losses.vicregLoss(a, b)],
     ['clip', (a, b) => losses.clipLoss(a, b)],
     ['negativeCosineSimilarity', (a, b) => losses.negativeCosineSimilarity(a, b)],
-    ['alignment', (a, b) => losses.alignment(a, b)],
-    ['uniformity', (a) => losses.uniformity(a)],
+    ['alignmentLoss', (a, b) => losses.alignmentLoss(a, b)],
+    ['uniformityLoss', (a) => losses.uniformityLoss(a)],
     ['swav', (a, b) => losses.swavLoss([tf.matMul(a, z(41, 5, 4)), tf.matMul(b, z(41, 5, 4))])],
     ['rotationPrediction', (a) => losses.rotationPredictionLoss(tf.slice(a, [0, 0], [6, 4]), [0, 1, 2, 3, 0, 1])],
   ];

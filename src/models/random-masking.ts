@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { checkRank, formatShape } from './common';
+import { checkRank, formatShape } from '../losses/common';
 
 /** Options of {@link randomMasking}. */
 export interface RandomMaskingOptions {

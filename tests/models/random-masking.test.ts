@@ -1,8 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { randomMasking } from '../../src/losses/random-masking';
-import { assertClose, assertNoLeak, loadReference, useCpu } from './helpers';
+import { randomMasking } from '../../src/models/random-masking';
+import { assertClose, assertNoLeak, loadReference, useCpu } from '../losses/helpers';
 
 const ref = loadReference();
 before(useCpu);

@@ -1,8 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { patchify, unpatchify } from '../../src/losses/patchify';
-import { assertClose, assertNoLeak, loadReference, useCpu } from './helpers';
+import { patchify, unpatchify } from '../../src/models/patchify';
+import { assertClose, assertNoLeak, loadReference, useCpu } from '../losses/helpers';
 
 const ref = loadReference();
 before(useCpu);

@@ -1,8 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { sinkhornKnopp } from '../../src/losses/sinkhorn-knopp';
-import { assertClose, assertNoLeak, loadReference, randn, t2, useCpu } from './helpers';
+import { sinkhornKnopp } from '../../src/models/sinkhorn-knopp';
+import { assertClose, assertNoLeak, loadReference, randn, t2, useCpu } from '../losses/helpers';
 
 const ref = loadReference();
 before(useCpu);

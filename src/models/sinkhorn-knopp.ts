@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkPositive, checkRank, stopGradient } from './common';
+import { checkPositive, checkRank, stopGradient } from '../losses/common';
 
 /** Options of {@link sinkhornKnopp}. */
 export interface SinkhornKnoppOptions {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkRank, formatShape } from './common';
+import { checkRank, formatShape } from '../losses/common';
 
 /**
  * Cut NHWC images into non-overlapping p x p patches, one flattened patch per token.
