@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { ApplyOptions, Module } from './module';
+import { resolveConfig, type ApplyOptions, type Module } from './module';
 
 /**
  * Exponential moving average of weights, MoCo's momentum update:
@@ -46,10 +46,15 @@ export function cosineMomentum(step: number, totalSteps: number, base = 0.996): 
   return 1 - ((1 - base) * (Math.cos(Math.PI * progress) + 1)) / 2;
 }
 
-/** Options of {@link MomentumEncoder}. */
-export interface MomentumEncoderOptions {
-  /** m of the EMA (default 0.99, MoCo's CIFAR choice). */
-  momentum?: number;
+/** Configuration of {@link MomentumEncoder}. */
+export interface MomentumEncoderConfig {
+  /** m of the EMA, target <- m target + (1 - m) online. */
+  momentum: number;
+}
+
+/** m = 0.99, MoCo's CIFAR-10 choice (0.999 on ImageNet). */
+export function defaultMomentumEncoderConfig(): MomentumEncoderConfig {
+  return { momentum: 0.99 };
 }
 
 /**
@@ -73,10 +78,10 @@ export class MomentumEncoder<In extends tf.Tensor = tf.Tensor, Out extends tf.Te
   constructor(
     readonly online: Module<In, Out>,
     makeCopy: () => Module<In, Out>,
-    options: MomentumEncoderOptions = {},
+    config: Partial<MomentumEncoderConfig> = {},
   ) {
     this.name = `MomentumEncoder(${online.name})`;
-    this.momentum = options.momentum ?? 0.99;
+    this.momentum = resolveConfig('MomentumEncoder', defaultMomentumEncoderConfig(), config).momentum;
     if (!(this.momentum >= 0 && this.momentum <= 1)) {
       throw new Error(`Error in MomentumEncoder: momentum must be in [0, 1], but got ${String(this.momentum)}`);
     }

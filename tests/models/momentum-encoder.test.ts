@@ -64,6 +64,8 @@ test('BYOL cosine momentum schedule; bad arguments fail clearly', () => {
   const other = new ProjectionHead({ inputDim: 4, hiddenDim: 8, outputDim: 3, numLayers: 3, seed: 1 });
   assert.throws(() => emaUpdate(other, online, 0.9), { message: 'Error in emaUpdate: target and online must have the same variables, but got 8 and 5' });
   assert.throws(() => emaUpdate(online, online, 1.5), { message: 'Error in emaUpdate: momentum must be in [0, 1], but got 1.5' });
+  assert.throws(() => new MomentumEncoder(online, () => small(2), { m: 0.9 } as never), { message: /^Unknown config key: m \(MomentumEncoder accepts momentum\)/ });
+  assert.throws(() => new MomentumEncoder(online, () => small(2), { momentum: 1.1 }), { message: 'Error in MomentumEncoder: momentum must be in [0, 1], but got 1.1' });
   online.dispose();
   other.dispose();
 });

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { cloneWeights } from '../../src/models/module';
 import { PredictionHead } from '../../src/models/prediction-head';
 import { ProjectionHead } from '../../src/models/projection-head';
-import { RotationHead } from '../../src/models/rotation-head';
+import { RotationHead, defaultRotationHeadConfig } from '../../src/models/rotation-head';
 import { assertClose, assertNoLeak, randn, t2, useCpu } from '../losses/helpers';
 import { assertGradientsReachAll } from './helpers';
 
@@ -63,12 +63,16 @@ test('prediction head defaults 64 -> 128 -> 64; rotation head is linear to 4 log
   assert.equal(p.name, 'PredictionHead');
   const z = t2(randn(4, 64, 4));
   assert.deepEqual(p.apply(z, { training: true }).shape, [4, 64]);
-  const r = new RotationHead(64, 2);
+  const r = new RotationHead({ inputDim: 64, seed: 2 });
   assert.deepEqual(r.apply(z).shape, [4, 4]);
   assertGradientsReachAll(r, () => tf.sum(r.apply(z)));
   assert.throws(() => p.apply(t2([[1, 2]])), { message: 'Error in PredictionHead: input must be [N, 64], but got shape [1,2]' });
   assert.throws(() => new ProjectionHead({ width: 3 } as never), /^Error: Unknown config key: width \(ProjectionHead accepts inputDim, hiddenDim/);
   assert.throws(() => new ProjectionHead({ numLayers: 0 }), { message: 'Error in ProjectionHead: numLayers must be an integer >= 1, but got 0' });
+  assert.throws(() => new RotationHead({ dim: 64 } as never), { message: /^Unknown config key: dim \(RotationHead accepts inputDim, seed\)/ });
+  const byDefault = new RotationHead();
+  assert.deepEqual(byDefault.config, defaultRotationHeadConfig());
+  byDefault.dispose();
   p.dispose();
   r.dispose();
   z.dispose();

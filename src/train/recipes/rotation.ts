@@ -36,7 +36,7 @@ export function defaultRotationConfig(): RotationConfig {
  */
 export function rotation(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<RotationConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: RotationConfig; head: RotationHead } {
   const c = resolveConfig('rotation', defaultRotationConfig(), config);
-  const h = new RotationHead(featureDimOf(encoder, 32), c.seed + 1);
+  const h = new RotationHead({ inputDim: featureDimOf(encoder, 32), seed: c.seed + 1 });
   return {
     name: 'Rotation',
     recipeConfig: c,
