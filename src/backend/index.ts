@@ -2,6 +2,5 @@ export { useBackend, BACKEND_NAMES } from './use-backend';
 export type { BackendName, BackendReport, UseBackendOptions } from './use-backend';
 export { createRng, shuffle } from './seed';
 export type { Rng } from './seed';
-export { silenceTfjsBanner } from './quiet';
-export { enableWasmThreads, wasmThreadsReport } from './wasm-kernels/threads';
+export { wasmThreadsReport } from './wasm-kernels/threads';
 export type { WasmThreadsReport } from './wasm-kernels/threads';

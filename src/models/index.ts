@@ -1,4 +1,4 @@
-export { BaseModule, cloneWeights, resolveConfig } from './module';
+export { BaseModule, cloneWeights } from './module';
 export type { ApplyOptions, Module } from './module';
 export { Dense, BatchNorm, LayerNorm, gelu } from './layers';
 export { BatchNorm2d } from './batch-norm-2d';

@@ -3,9 +3,9 @@
  * Each chart function shows ONE output carrying several MIME types; each has a pure `...Spec`
  * (or `...Figure`) builder next to it for tests and custom rendering.
  */
-export { displayBundle, newDisplayHandle, findDisplayWriter, setDisplayWriter } from './display';
+export { displayBundle, newDisplayHandle } from './display';
 export type { MimeBundle, DisplayMessage, DisplayWriter, DisplayTarget, DisplayBundleOptions, DisplayHandle } from './display';
-export { renderVegaLiteSvg, vegaLiteBundle, VEGALITE_MIME } from './vega-lite-bundle';
+export { renderVegaLiteSvg, vegaLiteBundle } from './vega-lite-bundle';
 export type { ChartOptions, VegaLiteSpec } from './vega-lite-bundle';
 export { lineChart, lineChartSpec, lineChartSummary } from './line-chart';
 export type { LineSeries, LineChartData, LineChartOptions } from './line-chart';
@@ -19,7 +19,7 @@ export { imageGrid, imageGridPng, imageGridSummary, pngBundle } from './image-gr
 export type { ImageGridOptions, ImageGridInput } from './image-grid';
 export { retrievalGrid } from './retrieval-grid';
 export type { RetrievalGridOptions, RetrievalGridResult } from './retrieval-grid';
-export { showPlotly, plotlyBundle, plotlyHtml, PLOTLY_MIME } from './plotly-bundle';
+export { showPlotly, plotlyBundle, plotlyHtml } from './plotly-bundle';
 export type { PlotlyFigure, PlotlySession, PlotlyDisplayOptions } from './plotly-bundle';
 export { scatter3d, scatter3dFigure, scatter3dSummary } from './scatter3d';
 export type { Scatter3dOptions } from './scatter3d';

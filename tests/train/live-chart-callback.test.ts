@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../../src/backend/use-backend';
 import { fit } from '../../src/train/fit';
 import { liveChartCallback } from '../../src/train/live-chart-callback';
-import { VEGALITE_MIME, type DisplayMessage } from '../../src/viz';
+import { type DisplayMessage } from '../../src/viz';
+import { VEGALITE_MIME } from '../../src/viz/vega-lite-bundle';
 
 describe('liveChartCallback', () => {
   before(async () => {

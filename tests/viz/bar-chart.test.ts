@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { barChart, barChartSpec, barChartSummary, renderVegaLiteSvg, VEGALITE_MIME } from '../../src/viz';
+import { barChart, barChartSpec, barChartSummary, renderVegaLiteSvg } from '../../src/viz';
+import { VEGALITE_MIME } from '../../src/viz/vega-lite-bundle';
 import { captureWriter, checkSvg, compileVegaLite } from './helpers';
 
 test('barChart emits one bundle with one bar per entry, in the given order', async () => {

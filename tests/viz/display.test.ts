@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { displayBundle, newDisplayHandle, findDisplayWriter, setDisplayWriter } from '../../src/viz';
+import { displayBundle, newDisplayHandle, findDisplayWriter, setDisplayWriter } from '../../src/viz/display';
 import { captureWriter, fakeClock } from './helpers';
 
 test('displayBundle sends the whole bundle as one display_data message', () => {

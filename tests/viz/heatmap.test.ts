@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { heatmap, heatmapSpec, heatmapSummary, VEGALITE_MIME } from '../../src/viz';
+import { heatmap, heatmapSpec, heatmapSummary } from '../../src/viz';
+import { VEGALITE_MIME } from '../../src/viz/vega-lite-bundle';
 import { assertNoLeak, captureWriter, checkSvg, compileVegaLite } from './helpers';
 
 test('heatmap of a Tensor2D: one rect per cell, row 0 on top, summary with range and diagonal', async () => {

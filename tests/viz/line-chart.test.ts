@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { lineChart, lineChartSpec, lineChartSummary, VEGALITE_MIME } from '../../src/viz';
+import { lineChart, lineChartSpec, lineChartSummary } from '../../src/viz';
+import { VEGALITE_MIME } from '../../src/viz/vega-lite-bundle';
 import { assertNoLeak, captureWriter, checkSvg, compileVegaLite } from './helpers';
 
 const runs = { simclr: [2.3, 1.9, 1.6, 1.4], moco: [2.4, 2.1, 1.8, 1.7] };

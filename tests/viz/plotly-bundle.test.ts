@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as vm from 'node:vm';
 import * as tf from '@tensorflow/tfjs';
+import { PLOTLY_MIME } from '../../src/viz/plotly-bundle';
 import {
-  PLOTLY_MIME,
   PlotlySession,
   plotlyHtml,
   scatter3d,

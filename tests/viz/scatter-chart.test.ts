@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { scatterChart, scatterChartSpec, scatterChartSummary, VEGALITE_MIME } from '../../src/viz';
+import { scatterChart, scatterChartSpec, scatterChartSummary } from '../../src/viz';
+import { VEGALITE_MIME } from '../../src/viz/vega-lite-bundle';
 import { assertNoLeak, captureWriter, checkSvg, compileVegaLite } from './helpers';
 
 const points = [[0, 0], [1, 0.5], [2, 1], [3, 0], [4, 2], [5, 1]];
