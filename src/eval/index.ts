@@ -6,6 +6,8 @@ export { extractFeatures } from './extract-features';
 export type { ExtractFeaturesOptions } from './extract-features';
 export { knnPredict, knnScores, knnAccuracy } from './knn-predict';
 export type { KnnOptions } from './knn-predict';
+export { knnEvaluate } from './knn-evaluate';
+export type { KnnEvaluateOptions, KnnEvaluation, EvaluableRecipe, LabelledImages } from './knn-evaluate';
 export { nearestNeighbors } from './nearest-neighbors';
 export type { NearestNeighborsOptions, Neighbors } from './nearest-neighbors';
 export { linearProbe, defaultLinearProbeConfig } from './linear-probe';

@@ -66,6 +66,7 @@ export function byol(
     recipeConfig: c,
     target,
     encoder,
+    preprocess: (x: tf.Tensor4D) => (c.normalize ? normalizeImages(x, c.normalize) : x),
     modules: { encoder, projector, predictor, target },
     variables: () => [...online.trainableVariables, ...predictor.trainableVariables],
     loss({ x }: ImageBatch, step: number) {

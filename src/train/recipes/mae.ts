@@ -45,6 +45,7 @@ export function mae(model: MaskedAutoencoder, config: Partial<MaeRecipeConfig> =
     name: 'MAE',
     recipeConfig: c,
     encoder: model,
+    preprocess: (x: tf.Tensor4D) => (c.normalize ? normalizeImages(x, c.normalize) : x),
     modules: { model },
     variables: () => model.trainableVariables,
     loss({ x }: ImageBatch, step: number) {

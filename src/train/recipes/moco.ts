@@ -92,6 +92,7 @@ export function moco(
     keyEncoder,
     queue,
     encoder,
+    preprocess: (x: tf.Tensor4D) => (c.normalize ? normalizeImages(x, c.normalize) : x),
     modules: { encoder, head, keyEncoder, queue },
     variables: () => online.trainableVariables,
     loss({ x }: ImageBatch, step: number) {

@@ -42,6 +42,7 @@ export function rotation(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Part
     recipeConfig: c,
     head: h,
     encoder,
+    preprocess: (x: tf.Tensor4D) => (c.normalize ? normalizeImages(x, c.normalize) : x),
     modules: { encoder, head: h },
     variables: () => [...encoder.trainableVariables, ...h.trainableVariables],
     loss({ x }: ImageBatch, step: number) {

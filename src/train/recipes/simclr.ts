@@ -60,6 +60,7 @@ export function simclr(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partia
     recipeConfig: c,
     head,
     encoder,
+    preprocess: (x: tf.Tensor4D) => (c.normalize ? normalizeImages(x, c.normalize) : x),
     modules: { encoder, head },
     variables: () => [...encoder.trainableVariables, ...head.trainableVariables],
     loss({ x }: ImageBatch, step: number) {

@@ -52,6 +52,7 @@ export function simsiam(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Parti
     name: 'SimSiam',
     recipeConfig: c,
     encoder,
+    preprocess: (x: tf.Tensor4D) => (c.normalize ? normalizeImages(x, c.normalize) : x),
     modules: { encoder, projector, predictor },
     variables: () => [...encoder.trainableVariables, ...projector.trainableVariables, ...predictor.trainableVariables],
     loss({ x }: ImageBatch, step: number) {

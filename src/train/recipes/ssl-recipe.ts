@@ -15,7 +15,8 @@ export interface ImageBatch {
  * @example
  * const recipe = simclr(encoder, { seed: 0 });
  * await fit({ ...recipe, data, config: { numSteps: 100 } });
- * const features = extractFeatures(recipe.encoder, xTest);
+ * const features = extractFeatures(recipe.encoder, xTest, { preprocess: recipe.preprocess });
+ * const { top1 } = knnEvaluate(recipe, { train, test }); // the same preprocessing, in one call
  */
 export interface SslRecipe<B = ImageBatch> {
   /** 'SimCLR', 'MoCo v2', ... */
@@ -32,6 +33,12 @@ export interface SslRecipe<B = ImageBatch> {
   modules: Record<string, Module>;
   /** The backbone whose features are evaluated (kNN, linear probe). */
   encoder: Module<tf.Tensor4D, tf.Tensor2D>;
+  /**
+   * The input standardisation the encoder is trained with (the recipe's `normalize`; the
+   * identity when it is null). Evaluate with the same: `extractFeatures(recipe.encoder, x,
+   * { preprocess: recipe.preprocess })`, or `knnEvaluate(recipe, data)`, which applies it.
+   */
+  preprocess(x: tf.Tensor4D): tf.Tensor4D;
   /** Free what the recipe created (heads, momentum copies, queues) — not the encoder passed in. */
   dispose(): void;
 }

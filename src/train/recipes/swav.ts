@@ -86,6 +86,7 @@ export function swav(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<
     head,
     prototypes,
     encoder,
+    preprocess: (x: tf.Tensor4D) => (c.normalize ? normalizeImages(x, c.normalize) : x),
     modules: { encoder, head, prototypes },
     variables: (step: number) => [...encoder.trainableVariables, ...head.trainableVariables, ...prototypes.trainableVariablesAt(step)],
     loss({ x }: ImageBatch, step: number) {
