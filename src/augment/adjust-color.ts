@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkImageBatch, perSample } from './per-sample';
+import { checkImageBatch, checkImages01, perSample } from './per-sample';
 import { hueMaxDelta, rgbPlanesFromHue } from './rgb-hsv';
 import { rgbToGrayscale } from './rgb-to-grayscale';
 
@@ -11,6 +11,7 @@ import { rgbToGrayscale } from './rgb-to-grayscale';
 
 function factors(fn: string, x: tf.Tensor4D, f: number | number[]): tf.Tensor4D {
   checkImageBatch(fn, x, 3);
+  checkImages01(fn, x);
   const values = typeof f === 'number' ? new Array(x.shape[0]).fill(f) : f;
   if (values.length !== x.shape[0]) {
     throw new Error(`Error in ${fn}: expected ${x.shape[0]} factors (one per sample), but got ${values.length}`);

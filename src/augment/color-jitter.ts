@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffle } from '../backend/seed';
 import { adjustHue } from './adjust-color';
-import { blendSamples, checkImageBatch, drawUniform, perSample } from './per-sample';
+import { blendSamples, checkImageBatch, checkImages01, drawUniform, perSample } from './per-sample';
 import { rgbToGrayscale } from './rgb-to-grayscale';
 
 type Kind = 'brightness' | 'contrast' | 'saturation' | 'hue';
@@ -41,6 +41,7 @@ export interface ColorJitterOptions {
  */
 export function colorJitter(x: tf.Tensor4D, options: ColorJitterOptions): tf.Tensor4D {
   checkImageBatch('colorJitter', x, 3);
+  checkImages01('colorJitter', x);
   const { brightness = 0, contrast = 0, saturation = 0, hue = 0, randomOrder = true, seed } = options;
   for (const [name, v] of [['brightness', brightness], ['contrast', contrast], ['saturation', saturation]] as const) {
     if (!(v >= 0)) throw new Error(`Error in colorJitter: ${name} must be >= 0, but got ${v}`);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { applyToSome, checkImageBatch, checkProbability, drawMask, type Augmentation } from './per-sample';
+import { applyToSome, checkImageBatch, checkImages01, checkProbability, drawMask, type Augmentation } from './per-sample';
 
 /** One step of a pipeline: an augmentation applied to each sample with probability p (default 1). */
 export interface AugmentStep {
@@ -27,6 +27,7 @@ export function composeAugmentations(steps: AugmentStep[]): Augmentation {
   for (const step of steps) checkProbability('composeAugmentations', `p of step '${step.name}'`, step.p ?? 1);
   return (x: tf.Tensor4D, seed: number) => {
     checkImageBatch('composeAugmentations', x);
+    checkImages01('composeAugmentations', x);
     const rng = createRng(seed);
     return tf.tidy(() => {
       let y = x;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { applyToSome, checkImageBatch, checkProbability, checkRange, drawMask, drawUniform } from './per-sample';
+import { applyToSome, checkImageBatch, checkImages01, checkProbability, checkRange, drawMask, drawUniform } from './per-sample';
 
 /** Options of `gaussianBlur`. */
 export interface GaussianBlurOptions {
@@ -45,6 +45,7 @@ export function blurMatrix(n: number, sigma: number, kernelSize: number): Float3
  */
 export function gaussianBlur(x: tf.Tensor4D, options: GaussianBlurOptions): tf.Tensor4D {
   checkImageBatch('gaussianBlur', x);
+  checkImages01('gaussianBlur', x);
   const [, height, width, channels] = x.shape;
   const { sigma = [0.1, 2], p = 1, seed } = options;
   const kernelSize = options.kernelSize ?? Math.max(3, 2 * Math.floor((0.1 * height) / 2) + 1);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { applyToSome, checkImageBatch, checkProbability, drawMask } from './per-sample';
+import { applyToSome, checkImageBatch, checkImages01, checkProbability, drawMask } from './per-sample';
 
 /**
  * Mirror each image left-right with probability `p` (default 0.5), independently per sample.
@@ -11,6 +11,7 @@ import { applyToSome, checkImageBatch, checkProbability, drawMask } from './per-
  */
 export function horizontalFlip(x: tf.Tensor4D, options: { p?: number; seed: number }): tf.Tensor4D {
   checkImageBatch('horizontalFlip', x);
+  checkImages01('horizontalFlip', x);
   const { p = 0.5, seed } = options;
   checkProbability('horizontalFlip', 'p', p);
   const mask = drawMask(createRng(seed), x.shape[0], p);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { checkImageBatch } from './per-sample';
+import { checkImageBatch, checkImages01 } from './per-sample';
 import { checkKeys, simclrAugmentation, type SimclrViewOptions } from './simclr-views';
 
 /** Options of `multiCropViews` (SwAV's multi-crop). */
@@ -32,6 +32,7 @@ export interface MultiCropOptions extends Omit<SimclrViewOptions, 'size' | 'scal
  */
 export function multiCropViews(x: tf.Tensor4D, options: MultiCropOptions): { global: tf.Tensor4D[]; local: tf.Tensor4D[] } {
   checkImageBatch('multiCropViews', x, 3);
+  checkImages01('multiCropViews', x);
   const height = x.shape[1];
   const {
     seed, numLocal = 6, globalSize = height, localSize = Math.round(height / 2),

@@ -19,6 +19,26 @@ export function checkImageBatch(fn: string, x: tf.Tensor, channels?: number): as
   }
 }
 
+/**
+ * Throw the fixed-form error unless `x` is float32 with values in [0, 1] (a hair outside is
+ * float rounding and allowed): the convention of every augmentation. The commonest mistake, 8-bit
+ * pixels in 0..255, gets "images must be float32 in [0, 1], but got values up to 255 (divide by
+ * 255)". Costs one small reduction and one read of two numbers.
+ */
+export function checkImages01(fn: string, x: tf.Tensor): void {
+  if (x.dtype !== 'float32') throw new Error(`Error in ${fn}: images must be float32 in [0, 1], but got dtype ${x.dtype} (use tf.cast(x, 'float32') and divide by 255)`);
+  if (x.size === 0) return;
+  const [max, min] = tf.tidy(() => Array.from(tf.stack([tf.max(x), tf.min(x)]).dataSync()));
+  if (Number.isNaN(max) || Number.isNaN(min)) throw new Error(`Error in ${fn}: images must be float32 in [0, 1], but got NaN values`);
+  if (max > 1 + 1e-3) {
+    const hint = max > 2 ? 'divide by 255' : 'standardise with normalizeImages after the augmentations, not before';
+    throw new Error(`Error in ${fn}: images must be float32 in [0, 1], but got values up to ${max} (${hint})`);
+  }
+  if (min < -1e-3) {
+    throw new Error(`Error in ${fn}: images must be float32 in [0, 1], but got values down to ${min} (standardise with normalizeImages after the augmentations, not before)`);
+  }
+}
+
 /** Throw the fixed-form error unless 0 <= p <= 1. */
 export function checkProbability(fn: string, name: string, p: number): void {
   if (!(p >= 0 && p <= 1)) throw new Error(`Error in ${fn}: ${name} must be in [0, 1], but got ${p}`);

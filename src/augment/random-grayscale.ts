@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { checkImageBatch, checkProbability, drawMask, perSample } from './per-sample';
+import { checkImageBatch, checkImages01, checkProbability, drawMask, perSample } from './per-sample';
 import { rgbToGrayscale } from './rgb-to-grayscale';
 
 /**
@@ -11,6 +11,7 @@ import { rgbToGrayscale } from './rgb-to-grayscale';
  */
 export function randomGrayscale(x: tf.Tensor4D, options: { p?: number; seed: number }): tf.Tensor4D {
   checkImageBatch('randomGrayscale', x, 3);
+  checkImages01('randomGrayscale', x);
   const { p = 0.2, seed } = options;
   checkProbability('randomGrayscale', 'p', p);
   const mask = drawMask(createRng(seed), x.shape[0], p);

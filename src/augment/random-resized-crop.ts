@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, type Rng } from '../backend/seed';
-import { checkImageBatch, checkRange } from './per-sample';
+import { checkImageBatch, checkImages01, checkRange } from './per-sample';
 
 /** A crop in pixels: rows top .. top + height - 1, columns left .. left + width - 1. */
 export interface CropBox {
@@ -91,6 +91,7 @@ export function cropAndResizeBoxes(x: tf.Tensor4D, boxes: CropBox[], size: [numb
  */
 export function randomResizedCrop(x: tf.Tensor4D, options: RandomResizedCropOptions): tf.Tensor4D {
   checkImageBatch('randomResizedCrop', x);
+  checkImages01('randomResizedCrop', x);
   const { scale = [0.08, 1], ratio = [3 / 4, 4 / 3], seed } = options;
   checkRange('randomResizedCrop', 'scale', scale, 0, 1, true);
   checkRange('randomResizedCrop', 'ratio', ratio, 0, Infinity, true);

@@ -4,7 +4,7 @@ import { colorJitter } from './color-jitter';
 import { composeAugmentations, type AugmentStep } from './compose-augmentations';
 import { gaussianBlur } from './gaussian-blur';
 import { horizontalFlip } from './horizontal-flip';
-import { checkImageBatch, type Augmentation } from './per-sample';
+import { checkImageBatch, checkImages01, type Augmentation } from './per-sample';
 import { randomGrayscale } from './random-grayscale';
 import { randomResizedCrop } from './random-resized-crop';
 import { solarize } from './solarize';
@@ -110,6 +110,7 @@ export function simclrAugmentation(height: number, options: SimclrViewOptions = 
  */
 export function simclrViews(x: tf.Tensor4D, options: SimclrViewOptions & { seed: number }): [tf.Tensor4D, tf.Tensor4D] {
   checkImageBatch('simclrViews', x, 3);
+  checkImages01('simclrViews', x);
   const { seed, ...recipe } = options;
   const rng = createRng(seed);
   const view = simclrAugmentation(x.shape[1], recipe);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { applyToSome, checkImageBatch, checkProbability, drawMask } from './per-sample';
+import { applyToSome, checkImageBatch, checkImages01, checkProbability, drawMask } from './per-sample';
 
 /**
  * Solarize (BYOL's second view): out = x if x < threshold, else 1 - x; applied to each sample
@@ -10,6 +10,7 @@ import { applyToSome, checkImageBatch, checkProbability, drawMask } from './per-
  */
 export function solarize(x: tf.Tensor4D, options: { threshold?: number; p?: number; seed?: number } = {}): tf.Tensor4D {
   checkImageBatch('solarize', x);
+  checkImages01('solarize', x);
   const { threshold = 0.5, p = 1, seed } = options;
   checkProbability('solarize', 'p', p);
   if (p < 1 && seed === undefined) throw new Error('Error in solarize: p < 1 needs a seed');

@@ -48,6 +48,11 @@ export interface ImageDataset {
  * const { x, y } = loadCifar10({ split: 'test', limit: 1000, seed: 0 });
  */
 export function loadCifar10(options: LoadCifar10Options): ImageDataset {
+  for (const key of Object.keys(options)) {
+    if (!['split', 'limit', 'seed', 'dir', 'files'].includes(key)) {
+      throw new Error(`Error in loadCifar10: Unknown config key: ${key} (expected one of split, limit, seed, dir, files)`);
+    }
+  }
   const { split, limit, seed } = options;
   if (split !== 'train' && split !== 'test') {
     throw new Error(`Error in loadCifar10: split must be 'train' or 'test', but got ${JSON.stringify(split)}`);

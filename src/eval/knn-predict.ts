@@ -25,11 +25,23 @@ function check(features: tf.Tensor, bank: tf.Tensor, bankLabels: tf.Tensor | Arr
   if (nLabels !== bank.shape[0]) {
     throw new Error(`Error in ${fn}: bankLabels must have one label per bank row (${bank.shape[0]}), but got ${nLabels}`);
   }
+  for (const key of Object.keys(options)) {
+    if (!['k', 'temperature', 'numClasses', 'batchSize', 'bankBatchSize'].includes(key)) {
+      throw new Error(`Error in ${fn}: Unknown config key: ${key} (expected one of k, temperature, numClasses, batchSize, bankBatchSize)`);
+    }
+  }
   const k = options.k ?? 200;
   if (!(Number.isInteger(k) && k >= 1)) throw new Error(`Error in ${fn}: k must be a positive integer, but got ${k}`);
   if (!((options.temperature ?? 0.1) > 0)) throw new Error(`Error in ${fn}: temperature must be > 0, but got ${options.temperature}`);
   if (!(Number.isInteger(options.numClasses) && options.numClasses >= 1)) {
     throw new Error(`Error in ${fn}: numClasses must be a positive integer, but got ${options.numClasses}`);
+  }
+  const labels = bankLabels instanceof tf.Tensor ? bankLabels.dataSync() : bankLabels;
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (!(Number.isInteger(v) && v >= 0 && v < options.numClasses)) {
+      throw new Error(`Error in ${fn}: bankLabels must be integers in 0..${options.numClasses - 1} (numClasses ${options.numClasses}), but got ${v} at row ${i}`);
+    }
   }
   return Math.min(k, bank.shape[0]);
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkPositive, checkRank, checkSameShape } from './common';
+import { checkPositive, checkFloat, checkRank, checkSameShape } from './common';
 
 /** Options of {@link alignment}. */
 export interface AlignmentOptions {
@@ -30,7 +30,9 @@ export function alignmentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: Alignme
   const fn = 'alignment';
   const alpha = options.alpha ?? 2;
   checkRank(fn, 'z1', z1, 2, '[N, D]');
+  checkFloat(fn, 'z1', z1);
   checkRank(fn, 'z2', z2, 2, '[N, D]');
+  checkFloat(fn, 'z2', z2);
   checkSameShape(fn, 'z1', 'z2', z1, z2);
   checkPositive(fn, 'alpha', alpha);
   return tf.tidy(() => {

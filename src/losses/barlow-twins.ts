@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkMinRows, checkRank, checkSameShape } from './common';
+import { checkMinRows, checkFloat, checkRank, checkSameShape } from './common';
 
 /** Options of {@link barlowTwinsLoss}. */
 export interface BarlowTwinsOptions {
@@ -35,7 +35,9 @@ export function barlowTwinsLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: Barlo
   const fn = 'barlowTwinsLoss';
   const lambda = options.lambda ?? 5e-3;
   checkRank(fn, 'z1', z1, 2, '[N, D]');
+  checkFloat(fn, 'z1', z1);
   checkRank(fn, 'z2', z2, 2, '[N, D]');
+  checkFloat(fn, 'z2', z2);
   checkSameShape(fn, 'z1', 'z2', z1, z2);
   checkMinRows(fn, 'z1', z1, 2);
   return tf.tidy(() => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkPositive, checkRank, checkSameShape, crossEntropyWithLabels } from './common';
+import { checkPositive, checkFloat, checkRank, checkSameShape, crossEntropyWithLabels } from './common';
 
 /** Options of {@link buggySimclrLoss}. */
 export interface BuggySimclrOptions {
@@ -37,7 +37,9 @@ export function buggySimclrLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: Buggy
   const fn = 'buggySimclrLoss';
   const temperature = options.temperature ?? 0.5;
   checkRank(fn, 'z1', z1, 2, '[N, D]');
+  checkFloat(fn, 'z1', z1);
   checkRank(fn, 'z2', z2, 2, '[N, D]');
+  checkFloat(fn, 'z2', z2);
   checkSameShape(fn, 'z1', 'z2', z1, z2);
   checkPositive(fn, 'temperature', temperature);
   return tf.tidy(() => {

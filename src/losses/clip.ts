@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkMinRows, checkRank, checkSameShape, crossEntropyWithLabels, l2NormalizeRows } from './common';
+import { checkMinRows, checkFloat, checkRank, checkSameShape, crossEntropyWithLabels, l2NormalizeRows } from './common';
 
 /** Options of {@link clipLoss}. */
 export interface ClipLossOptions {
@@ -37,7 +37,9 @@ export interface ClipLossOptions {
 export function clipLoss(imageEmb: tf.Tensor2D, textEmb: tf.Tensor2D, options: ClipLossOptions = {}): tf.Scalar {
   const fn = 'clipLoss';
   checkRank(fn, 'imageEmb', imageEmb, 2, '[N, D]');
+  checkFloat(fn, 'imageEmb', imageEmb);
   checkRank(fn, 'textEmb', textEmb, 2, '[N, D]');
+  checkFloat(fn, 'textEmb', textEmb);
   checkSameShape(fn, 'imageEmb', 'textEmb', imageEmb, textEmb);
   checkMinRows(fn, 'imageEmb', imageEmb, 1);
   const scale = options.logitScale ?? 1 / 0.07;

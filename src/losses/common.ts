@@ -22,6 +22,18 @@ export function checkRank(fn: string, name: string, x: tf.Tensor, rank: number, 
 }
 
 /** Throws "Error in fn: a and b must have the same shape, but got [8,16] and [8,32]". */
+/** Throw the fixed-form error for an option key outside `allowed` (a misspelt option would otherwise be ignored). */
+export function checkOptionKeys(fn: string, options: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(options ?? {})) {
+    if (!allowed.includes(key)) throw new Error(`Error in ${fn}: Unknown config key: ${key} (expected one of ${allowed.join(', ')})`);
+  }
+}
+
+/** Throw the fixed-form error unless `x` is float32 (embeddings and logits; int32 ones are a cast forgotten). */
+export function checkFloat(fn: string, name: string, x: tf.Tensor): void {
+  if (x.dtype !== 'float32') throw new Error(`Error in ${fn}: ${name} must be float32, but got ${x.dtype} (use tf.cast(${name}, 'float32'))`);
+}
+
 export function checkSameShape(fn: string, aName: string, bName: string, a: tf.Tensor, b: tf.Tensor): void {
   if (!tf.util.arraysEqual(a.shape, b.shape)) {
     throw new Error(

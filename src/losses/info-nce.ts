@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkPositive, checkRank, checkSameShape, formatShape, l2NormalizeRows, stopGradient } from './common';
+import { checkPositive, checkFloat, checkRank, checkSameShape, formatShape, l2NormalizeRows, stopGradient } from './common';
 
 /** Options of {@link infoNceLoss}. */
 export interface InfoNceOptions {
@@ -46,9 +46,15 @@ export function infoNceLoss(q: tf.Tensor2D, k: tf.Tensor2D, queue: tf.Tensor2D, 
   const temperature = options.temperature ?? 0.2;
   const normalize = options.normalize ?? true;
   checkRank(fn, 'q', q, 2, '[N, D]');
+  checkFloat(fn, 'q', q);
   checkRank(fn, 'k', k, 2, '[N, D]');
+  checkFloat(fn, 'k', k);
   checkRank(fn, 'queue', queue, 2, '[K, D]');
+  checkFloat(fn, 'queue', queue);
   checkSameShape(fn, 'q', 'k', q, k);
+  if (queue.shape[0] === 0) {
+    throw new Error(`Error in ${fn}: the queue is empty (shape ${formatShape(queue.shape)}): fill it before computing the loss, or use ntXentLoss for in-batch negatives`);
+  }
   if (queue.shape[1] !== q.shape[1]) {
     throw new Error(
       `Error in ${fn}: queue rows must have the embedding size of q, but got ${formatShape(queue.shape)} and ${formatShape(q.shape)}`,

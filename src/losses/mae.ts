@@ -52,6 +52,9 @@ export function maeLoss(pred: tf.Tensor3D, images: tf.Tensor4D, mask: tf.Tensor2
   if (!tf.util.arraysEqual(mask.shape, expected.slice(0, 2))) {
     throw new Error(`Error in ${fn}: mask must have shape ${formatShape(expected.slice(0, 2))}, but got ${formatShape(mask.shape)}`);
   }
+  if (tf.tidy(() => tf.sum(tf.cast(mask, 'float32')).dataSync()[0]) === 0) {
+    throw new Error(`Error in ${fn}: the mask removes no patch (every entry is 0); the loss is over masked patches (mask 1 = removed)`);
+  }
   return tf.tidy(() => {
     let target: tf.Tensor = patchify(images, p); // [B, L, p*p*C]
     if (options.normPixLoss) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkRank, checkSameShape, l2NormalizeRows, stopGradient } from './common';
+import { checkFloat, checkRank, checkSameShape, l2NormalizeRows, stopGradient } from './common';
 
 /** Options of {@link negativeCosineSimilarity}. */
 export interface NegativeCosineSimilarityOptions {
@@ -38,7 +38,9 @@ export function negativeCosineSimilarity(
 ): tf.Scalar {
   const fn = 'negativeCosineSimilarity';
   checkRank(fn, 'p', p, 2, '[N, D]');
+  checkFloat(fn, 'p', p);
   checkRank(fn, 'z', z, 2, '[N, D]');
+  checkFloat(fn, 'z', z);
   checkSameShape(fn, 'p', 'z', p, z);
   const stop = options.stopGradient ?? true;
   return tf.tidy(() => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkPositive, checkRank, checkSameShape, eyeBool, l2NormalizeRows } from './common';
+import { checkOptionKeys, checkPositive, checkFloat, checkRank, checkSameShape, eyeBool, l2NormalizeRows } from './common';
 
 /** Options of {@link ntXentLoss}. */
 export interface NtXentOptions {
@@ -34,9 +34,12 @@ export interface NtXentOptions {
  */
 export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: NtXentOptions = {}): tf.Scalar {
   const fn = 'ntXentLoss';
+  checkOptionKeys(fn, options, ['temperature']);
   const temperature = options.temperature ?? 0.5;
   checkRank(fn, 'z1', z1, 2, '[N, D]');
+  checkFloat(fn, 'z1', z1);
   checkRank(fn, 'z2', z2, 2, '[N, D]');
+  checkFloat(fn, 'z2', z2);
   checkSameShape(fn, 'z1', 'z2', z1, z2);
   if (z1.shape[0] < 2) {
     throw new Error(`Error in ${fn}: the batch needs at least 2 samples (N >= 2), but got shape [${z1.shape.join(',')}]`);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkMinRows, checkPositive, checkRank } from './common';
+import { checkMinRows, checkPositive, checkFloat, checkRank } from './common';
 
 /** Options of {@link uniformity}. */
 export interface UniformityOptions {
@@ -30,6 +30,7 @@ export function uniformityLoss(z: tf.Tensor2D, options: UniformityOptions = {}):
   const fn = 'uniformity';
   const t = options.t ?? 2;
   checkRank(fn, 'z', z, 2, '[N, D]');
+  checkFloat(fn, 'z', z);
   checkMinRows(fn, 'z', z, 2);
   checkPositive(fn, 't', t);
   return tf.tidy(() => {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkMinRows, checkRank, checkSameShape } from './common';
+import { checkMinRows, checkFloat, checkRank, checkSameShape } from './common';
 
 /** Options of {@link vicregLoss}. */
 export interface VicregOptions {
@@ -22,7 +22,9 @@ export interface VicregOptions {
 export function invarianceLoss(z1: tf.Tensor2D, z2: tf.Tensor2D): tf.Scalar {
   const fn = 'invarianceLoss';
   checkRank(fn, 'z1', z1, 2, '[N, D]');
+  checkFloat(fn, 'z1', z1);
   checkRank(fn, 'z2', z2, 2, '[N, D]');
+  checkFloat(fn, 'z2', z2);
   checkSameShape(fn, 'z1', 'z2', z1, z2);
   return tf.tidy(() => tf.mean(tf.squaredDifference(z1, z2)) as tf.Scalar);
 }
@@ -37,6 +39,7 @@ export function invarianceLoss(z1: tf.Tensor2D, z2: tf.Tensor2D): tf.Scalar {
 export function varianceLoss(z: tf.Tensor2D, eps = 1e-4): tf.Scalar {
   const fn = 'varianceLoss';
   checkRank(fn, 'z', z, 2, '[N, D]');
+  checkFloat(fn, 'z', z);
   checkMinRows(fn, 'z', z, 2);
   return tf.tidy(() => {
     const n = z.shape[0];
@@ -55,6 +58,7 @@ export function varianceLoss(z: tf.Tensor2D, eps = 1e-4): tf.Scalar {
 export function covarianceLoss(z: tf.Tensor2D): tf.Scalar {
   const fn = 'covarianceLoss';
   checkRank(fn, 'z', z, 2, '[N, D]');
+  checkFloat(fn, 'z', z);
   checkMinRows(fn, 'z', z, 2);
   return tf.tidy(() => {
     const [n, d] = z.shape;
@@ -87,7 +91,9 @@ export function covarianceLoss(z: tf.Tensor2D): tf.Scalar {
 export function vicregLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: VicregOptions = {}): tf.Scalar {
   const fn = 'vicregLoss';
   checkRank(fn, 'z1', z1, 2, '[N, D]');
+  checkFloat(fn, 'z1', z1);
   checkRank(fn, 'z2', z2, 2, '[N, D]');
+  checkFloat(fn, 'z2', z2);
   checkSameShape(fn, 'z1', 'z2', z1, z2);
   checkMinRows(fn, 'z1', z1, 2);
   const lambda = options.invarianceWeight ?? 25;

@@ -239,6 +239,13 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     throw new Error(`Error in fit: numSteps must be a non-negative integer, but got ${config.numSteps}`);
   }
   if (!(config.clipNorm >= 0)) throw new Error(`Error in fit: clipNorm must be >= 0, but got ${config.clipNorm}`);
+  if (!(config.lr >= 0)) throw new Error(`Error in fit: lr must be >= 0, but got ${config.lr}`);
+  if (config.schedule !== 'constant' && config.schedule !== 'warmup-cosine') {
+    throw new Error(`Error in fit: schedule must be 'constant' or 'warmup-cosine', but got ${JSON.stringify(config.schedule)}`);
+  }
+  if (!['error', 'warn', 'off'].includes(config.leakCheck)) {
+    throw new Error(`Error in fit: leakCheck must be 'error', 'warn' or 'off', but got ${JSON.stringify(config.leakCheck)}`);
+  }
   const schedule =
     options.schedule ??
     (config.schedule === 'warmup-cosine'

@@ -73,6 +73,28 @@ export function pngBundle(png: Uint8Array, summary: string): MimeBundle {
   return { 'image/png': Buffer.from(png).toString('base64'), 'text/plain': summary };
 }
 
+/**
+ * Values a little outside [0, 1] (an MAE reconstruction, bilinear rounding) are clipped; values
+ * far outside mean the images are not in [0, 1] at all (8-bit pixels, standardised images),
+ * and a clipped picture of them would mislead: refuse them.
+ */
+function checkRange(rows: Row[]): void {
+  let max = -Infinity;
+  let min = Infinity;
+  for (const { data } of rows) {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i];
+      if (v > max) max = v;
+      if (v < min) min = v;
+    }
+  }
+  if (max > 1.5 || min < -0.5) {
+    const hint = max > 2 ? 'divide by 255' : 'undo normalizeImages with denormalizeImages before showing them';
+    const got = max > 1.5 ? `values up to ${max}` : `values down to ${min}`;
+    throw new Error(`Error in imageGrid: images must be in [0, 1] (values a little outside are clipped), but got ${got} (${hint})`);
+  }
+}
+
 function imageGridLayout(images: ImageGridInput, options: ImageGridOptions, paint = true) {
   const batches = Array.isArray(images) ? (images as tf.Tensor4D[]) : [images as tf.Tensor4D];
   if (batches.length === 0) throw new Error('Error in imageGrid: no images given');
@@ -102,6 +124,7 @@ function imageGridLayout(images: ImageGridInput, options: ImageGridOptions, pain
       rows.push({ data: paint ? all.subarray(i * size, (i + n) * size) : all, n });
     }
   }
+  if (paint) checkRange(rows);
   const cols = Math.max(1, ...rows.map((r) => r.n));
   const total = rows.reduce((s, r) => s + r.n, 0);
   if (options.labels && options.labels.length !== total) {

@@ -1,6 +1,7 @@
 /**
  * Line charts: loss curves of one or several runs.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { TopLevelSpec } from 'vega-lite';
 import { readValues, formatNumber, Values } from './read-values';
 import { baseSpec, ChartOptions, showVegaLite } from './vega-lite-bundle';
@@ -46,6 +47,9 @@ export function lineSeries(data: LineChartData, fn = 'lineChart', yLabel = 'valu
     list = Object.entries(data as Record<string, Values>).map(([name, y]) => ({ name, y }));
   }
   return list.map((s) => {
+    for (const v of [s.y, s.x]) {
+      if (v instanceof tf.Tensor && v.rank !== 1) throw new Error(`Error in ${fn}: a series must be 1-D, but got a tensor of shape [${v.shape.join(',')}] (pass one series per row: { name, y } objects)`);
+    }
     const y = readValues(s.y);
     const x = s.x !== undefined ? readValues(s.x) : y.map((_, i) => i);
     if (x.length !== y.length) {

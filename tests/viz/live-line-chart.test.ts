@@ -22,7 +22,7 @@ test('redraws in place at most every 500 ms, then a final flush on close', async
   assert.deepEqual(messages.map((m) => m.update), [false, true, true, true, true]);
   assert.ok(messages.every((m) => m.message.transient.display_id === live.id));
   const last = messages[4].message.data;
-  assert.deepEqual(Object.keys(last).sort(), ['image/svg+xml', 'text/plain']);
+  assert.deepEqual(Object.keys(last).sort(), [VEGALITE_MIME, 'image/svg+xml', 'text/plain']);
   assert.equal((last[VEGALITE_MIME] as { data: { values: unknown[] } }).data.values.length, 40);
   compileVegaLite(last[VEGALITE_MIME]);
   assert.equal(checkSvg(last['image/svg+xml'] as string)['line mark'], 2);

@@ -20,7 +20,7 @@ let kernel: KernelSession;
 before(async () => {
   assert.ok(fs.existsSync(path.join(root, 'dist', 'viz', 'index.js')), 'dist/viz is missing: run npm run build first');
   kernel = await KernelSession.start({ spec: tslabKernelSpec(root), cwd: path.join(root, 'notebooks') });
-  const r = await run("import * as tf from '@tensorflow/tfjs';\nimport * as viz from 'selfsup';");
+  const r = await run("import * as tf from '@tensorflow/tfjs';\nimport * as viz from 'selfsup';\nimport * as hooks from 'selfsup/dist/viz/display'; // the writer hooks are internal: not in the public index");
   assert.deepEqual(r, []);
 });
 after(async () => {
@@ -41,13 +41,13 @@ const stdout = (outputs: Output[]) =>
 
 /** Cell code that records what the library sends through tslab's writer while `body` runs. */
 const recording = (body: string) => `{
-  const real = viz.findDisplayWriter()!;
+  const real = hooks.findDisplayWriter()!;
   const sent: string[] = [];
-  viz.setDisplayWriter((m, update) => { sent.push((update ? 'update ' : 'display ') + m.transient.display_id); real(m, update); });
+  hooks.setDisplayWriter((m, update) => { sent.push((update ? 'update ' : 'display ') + m.transient.display_id); real(m, update); });
   try {
 ${body}
   } finally {
-    viz.setDisplayWriter(undefined);
+    hooks.setDisplayWriter(undefined);
   }
   console.log(JSON.stringify(sent));
 }`;
