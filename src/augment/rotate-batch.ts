@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
 import { checkRank, formatShape } from '../losses/common';
 
-/** Options of {@link rotateBatch}. */
+/** Options of `rotateBatch`. */
 export interface RotateBatchOptions {
   /**
    * 'all' (default): every image in all 4 rotations, rotation-major — RotNet's choice, 4B images.

@@ -69,7 +69,7 @@ export const conv2dGradConfig: tf.GradConfig = {
   },
 };
 
-/** Register {@link conv2dGradConfig} as the gradient of Conv2D (done when selfsup is imported). */
+/** Register `conv2dGradConfig` as the gradient of Conv2D (done when selfsup is imported). */
 export function registerConv2dGradient(): void {
   if (tf.getGradient('Conv2D') !== conv2dGradConfig) tf.registerGradient(conv2dGradConfig);
 }

@@ -27,7 +27,7 @@ export function findPackageRoot(from = __dirname): string | null {
 }
 
 /**
- * As {@link findPackageRoot}, but throws "Error in <fn>: cannot find the selfsup package.json
+ * As `findPackageRoot`, but throws "Error in <fn>: cannot find the selfsup package.json
  * above <folder>" when there is none.
  */
 export function packageRoot(fn = 'packageRoot', from = __dirname): string {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Options of {@link detectCollapse}. */
+/** Options of `detectCollapse`. */
 export interface DetectCollapseOptions {
   /**
    * Flag collapse when mean std * sqrt(D) is below this (default 0.1, i.e. the embeddings
@@ -17,7 +17,7 @@ export interface DetectCollapseOptions {
   window?: number;
 }
 
-/** What {@link detectCollapse} finds. */
+/** What `detectCollapse` finds. */
 export interface CollapseReport {
   /** Mean over dimensions of the std of the L2-normalised embeddings. */
   meanStd: number;

@@ -3,7 +3,7 @@ import { alignmentLoss } from '../losses/alignment';
 import { uniformityLoss } from '../losses/uniformity';
 import { l2NormalizeRows } from '../losses/common';
 
-/** Options of {@link embeddingMetrics}. */
+/** Options of `embeddingMetrics`. */
 export interface EmbeddingMetricsOptions {
   /** alpha of alignment (default 2). */
   alpha?: number;

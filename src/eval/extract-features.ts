@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '../models/module';
 
-/** Options of {@link extractFeatures}. */
+/** Options of `extractFeatures`. */
 export interface ExtractFeaturesOptions {
   /** Images per forward pass (default 256). */
   batchSize?: number;

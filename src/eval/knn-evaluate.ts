@@ -15,7 +15,7 @@ export interface EvaluableRecipe {
   preprocess(x: tf.Tensor4D): tf.Tensor4D;
 }
 
-/** Options of {@link knnEvaluate}. */
+/** Options of `knnEvaluate`. */
 export interface KnnEvaluateOptions {
   /** Neighbours that vote (default 200). */
   k?: number;
@@ -33,7 +33,7 @@ export interface KnnEvaluateOptions {
   preprocess?: ((x: tf.Tensor4D) => tf.Tensor4D) | null;
 }
 
-/** What {@link knnEvaluate} measured. */
+/** What `knnEvaluate` measured. */
 export interface KnnEvaluation {
   /** Top-1 accuracy on the test images, in [0, 1]. */
   top1: number;

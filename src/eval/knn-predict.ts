@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Options of {@link knnPredict} and {@link knnAccuracy}. */
+/** Options of `knnPredict` and `knnAccuracy`. */
 export interface KnnOptions {
   /** Neighbours that vote (default 200, as the MoCo CIFAR colab and lightly's benchmarks). */
   k?: number;
@@ -127,7 +127,7 @@ function gatherRows(table: tf.Tensor2D, pos: tf.Tensor2D): tf.Tensor2D {
 
 /**
  * Weighted k-nearest-neighbour prediction (k = 200, T = 0.1 by default): the class with the
- * highest score of {@link knnScores}; ties go to the lower class index.
+ * highest score of `knnScores`; ties go to the lower class index.
  *
  * Sources: Wu et al., "Unsupervised Feature Learning via Non-Parametric Instance
  * Discrimination", CVPR 2018, Sec. 3.4 (weights exp(sim / T)); the MoCo CIFAR-10 demo
@@ -147,7 +147,7 @@ export function knnPredict(features: tf.Tensor2D, bank: tf.Tensor2D, bankLabels:
 }
 
 /**
- * Top-1 accuracy of {@link knnPredict} on labelled queries, in [0, 1].
+ * Top-1 accuracy of `knnPredict` on labelled queries, in [0, 1].
  *
  * @example
  * const acc = knnAccuracy(testFeatures, yTest, trainFeatures, yTrain, { numClasses: 10 }); // 0.52

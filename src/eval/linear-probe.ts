@@ -3,7 +3,7 @@ import { labelSubset } from '../data/label-subset';
 import { createRng, shuffle } from '../backend/seed';
 import { resolveConfig, seededUniform } from '../models/module';
 
-/** Configuration of {@link linearProbe}. */
+/** Configuration of `linearProbe`. */
 export interface LinearProbeConfig {
   /** Number of classes C. */
   numClasses: number;
@@ -26,7 +26,7 @@ export function defaultLinearProbeConfig(): LinearProbeConfig {
   return { numClasses: 10, labelFraction: 1, numEpochs: 100, batchSize: 0, lr: 1e-2, weightDecay: 0, seed: 0 };
 }
 
-/** What {@link linearProbe} returns. */
+/** What `linearProbe` returns. */
 export interface LinearProbeResult {
   /** Top-1 accuracy on the test features, in [0, 1]. */
   accuracy: number;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** Options of {@link nearestNeighbors}. */
+/** Options of `nearestNeighbors`. */
 export interface NearestNeighborsOptions {
   /** Neighbours per query (default 5). */
   k?: number;

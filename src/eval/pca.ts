@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
 
-/** What {@link pca} returns. */
+/** What `pca` returns. */
 export interface PcaResult {
   /** [N, k] coordinates of the centred rows on the components (the caller owns it). */
   projected: tf.Tensor2D;
@@ -15,7 +15,7 @@ export interface PcaResult {
   mean: number[];
 }
 
-/** Options of {@link pca}. */
+/** Options of `pca`. */
 export interface PcaOptions {
   /** Components to keep (default 2). */
   k?: number;

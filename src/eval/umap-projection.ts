@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { UMAP } from 'umap-js';
 import { createRng } from '../backend/seed';
 
-/** Options of {@link umapProjection}. */
+/** Options of `umapProjection`. */
 export interface UmapProjectionOptions {
   /** Output dimensions (default 2). */
   nComponents?: number;

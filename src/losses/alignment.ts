@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkPositive, checkFloat, checkRank, checkSameShape } from './common';
 
-/** Options of {@link alignment}. */
+/** Options of `alignment`. */
 export interface AlignmentOptions {
   /** Exponent of the distance (default 2). */
   alpha?: number;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkMinRows, checkFloat, checkRank, checkSameShape } from './common';
 
-/** Options of {@link barlowTwinsLoss}. */
+/** Options of `barlowTwinsLoss`. */
 export interface BarlowTwinsOptions {
   /** Weight of the redundancy-reduction (off-diagonal) term (paper default 5e-3). */
   lambda?: number;

@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkPositive, checkFloat, checkRank, checkSameShape, crossEntropyWithLabels } from './common';
 
-/** Options of {@link buggySimclrLoss}. */
+/** Options of `buggySimclrLoss`. */
 export interface BuggySimclrOptions {
-  /** Softmax temperature (default 0.5, as {@link ntXentLoss}). */
+  /** Softmax temperature (default 0.5, as `ntXentLoss`). */
   temperature?: number;
 }
 
 /**
  * DELIBERATELY WRONG: the textbook's "simplified SimCLR" loss, kept as a teaching artefact.
- * Do not train with it; use {@link ntXentLoss}.
+ * Do not train with it; use `ntXentLoss`.
  *
  * It stacks the two views, u = [z1; z2] (2N rows, NOT normalised), and takes the diagonal of
  * the 2N x 2N similarity matrix as the positive:

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkMinRows, checkFloat, checkRank, checkSameShape, crossEntropyWithLabels, l2NormalizeRows } from './common';
 
-/** Options of {@link clipLoss}. */
+/** Options of `clipLoss`. */
 export interface ClipLossOptions {
   /**
    * Multiplier of the cosine similarities, exp(t) in the paper (a learnable scalar there,

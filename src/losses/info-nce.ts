@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkPositive, checkFloat, checkRank, checkSameShape, formatShape, l2NormalizeRows, stopGradient } from './common';
 
-/** Options of {@link infoNceLoss}. */
+/** Options of `infoNceLoss`. */
 export interface InfoNceOptions {
   /** Softmax temperature (MoCo v2: 0.2; MoCo v1: 0.07). Default 0.2. */
   temperature?: number;

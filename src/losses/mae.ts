@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkRank, formatShape } from './common';
 import { patchify } from '../models/patchify';
 
-/** Options of {@link maeLoss}. */
+/** Options of `maeLoss`. */
 export interface MaeLossOptions {
   /** Patch side p (the same as the model's). */
   patchSize: number;

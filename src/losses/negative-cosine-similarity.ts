@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkFloat, checkRank, checkSameShape, l2NormalizeRows, stopGradient } from './common';
 
-/** Options of {@link negativeCosineSimilarity}. */
+/** Options of `negativeCosineSimilarity`. */
 export interface NegativeCosineSimilarityOptions {
   /**
    * Block the gradient into `z` (default true): SimSiam's D(p, stopgrad(z)), without which

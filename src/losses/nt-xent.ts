@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkOptionKeys, checkPositive, checkFloat, checkRank, checkSameShape, eyeBool, l2NormalizeRows } from './common';
 
-/** Options of {@link ntXentLoss}. */
+/** Options of `ntXentLoss`. */
 export interface NtXentOptions {
   /** Softmax temperature tau (SimCLR's CIFAR setting and lightly's default: 0.5). */
   temperature?: number;

@@ -11,7 +11,7 @@ import { checkRank, crossEntropyWithLabels, formatShape } from './common';
  * Rotations", ICLR 2018, eq. (1)-(2).
  *
  * @param logits - [N, 4] rotation scores (see RotationHead).
- * @param rotationLabels - N integers in 0..3 (a tensor or an array), e.g. from {@link rotateBatch}.
+ * @param rotationLabels - N integers in 0..3 (a tensor or an array), e.g. from `rotateBatch`.
  * @returns a scalar.
  * @throws if logits is not [N, 4], or the labels do not match N or fall outside 0..3.
  * @example

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkPositive, checkRank, formatShape } from './common';
 import { sinkhornKnopp } from '../models/sinkhorn-knopp';
 
-/** Options of {@link swavLoss}. */
+/** Options of `swavLoss`. */
 export interface SwavOptions {
   /** Temperature of the prediction softmax (SwAV default 0.1). */
   temperature?: number;

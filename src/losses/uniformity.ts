@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkMinRows, checkPositive, checkFloat, checkRank } from './common';
 
-/** Options of {@link uniformity}. */
+/** Options of `uniformity`. */
 export interface UniformityOptions {
   /** Scale of the Gaussian potential (default 2). */
   t?: number;

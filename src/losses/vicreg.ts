@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkMinRows, checkFloat, checkRank, checkSameShape } from './common';
 
-/** Options of {@link vicregLoss}. */
+/** Options of `vicregLoss`. */
 export interface VicregOptions {
   /** Weight of the invariance term, lambda (default 25). */
   invarianceWeight?: number;
@@ -74,7 +74,7 @@ export function covarianceLoss(z: tf.Tensor2D): tf.Scalar {
  *
  *   loss = lambda * s(za, zb) + mu * (v(za) + v(zb)) / 2 + nu * (c(za) + c(zb))
  *
- * with s = {@link invarianceLoss}, v = {@link varianceLoss}, c = {@link covarianceLoss} and
+ * with s = `invarianceLoss`, v = `varianceLoss`, c = `covarianceLoss` and
  * defaults lambda = 25, mu = 25, nu = 1, eps = 1e-4 — as lightly's VICRegLoss
  * (lightly/loss/vicreg_loss.py) and the official code (facebookresearch/vicreg).
  *

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ApplyOptions, BaseModule } from './module';
 
-/** Options of {@link BatchNorm2d}. */
+/** Options of `BatchNorm2d`. */
 export interface BatchNorm2dOptions {
   /** Weight of the batch in the running statistics (PyTorch's momentum); default 0.1. */
   momentum?: number;

@@ -3,7 +3,7 @@ import { createRng } from '../backend/seed';
 import { l2NormalizeRows } from '../losses/common';
 import { BaseModule, resolveConfig, seededNormal } from './module';
 
-/** Configuration of {@link FeatureQueue}. */
+/** Configuration of `FeatureQueue`. */
 export interface FeatureQueueConfig {
   /** K, the number of keys kept (MoCo: 65536 on ImageNet, 4096 on CIFAR); the moco recipe's `queueSize`. */
   queueSize: number;

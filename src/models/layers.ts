@@ -1,6 +1,6 @@
 /**
  * The small layers the heads and the ViT are built from: Dense, BatchNorm over [N, D], and
- * LayerNorm. Each is a {@link BaseModule} with a seeded initialisation.
+ * LayerNorm. Each is a `BaseModule` with a seeded initialisation.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../backend/seed';

@@ -7,9 +7,9 @@ import { sinCosPositionEmbedding2d } from './sincos-position-embedding';
 import { TransformerBlock } from './transformer-block';
 import { type VitEncoderConfig, VitEncoder, defaultVitEncoderConfig } from './vit-encoder';
 
-/** Configuration of a {@link MaskedAutoencoder}. */
+/** Configuration of a `MaskedAutoencoder`. */
 export interface MaskedAutoencoderConfig {
-  /** The ViT encoder's configuration (overrides of {@link defaultVitEncoderConfig}). */
+  /** The ViT encoder's configuration (overrides of `defaultVitEncoderConfig`). */
   encoder: Partial<VitEncoderConfig>;
   /** Decoder token width. */
   decoderDim: number;
@@ -30,7 +30,7 @@ export function defaultMaskedAutoencoderConfig(): MaskedAutoencoderConfig {
   return { encoder: {}, decoderDim: 64, decoderDepth: 2, decoderHeads: 4, maskRatio: 0.75, normPixLoss: true, seed: 0 };
 }
 
-/** Options of {@link MaskedAutoencoder.forward}. */
+/** Options of `MaskedAutoencoder.forward`. */
 export interface MaeForwardOptions {
   /** Seed of the masking noise. */
   seed?: number;
@@ -40,7 +40,7 @@ export interface MaeForwardOptions {
   maskRatio?: number;
 }
 
-/** What {@link MaskedAutoencoder.forward} returns; the caller disposes all three. */
+/** What `MaskedAutoencoder.forward` returns; the caller disposes all three. */
 export interface MaeForwardResult {
   /** [B, L, p*p*C] predicted pixels of every patch. */
   pred: tf.Tensor3D;

@@ -39,7 +39,7 @@ interface Entry {
 }
 
 /**
- * Base class providing the {@link Module} bookkeeping: register variables and child modules
+ * Base class providing the `Module` bookkeeping: register variables and child modules
  * under names, and get trainable variables, named weights, loading and disposal for free.
  */
 export abstract class BaseModule<In extends tf.Tensor = tf.Tensor, Out extends tf.Tensor = tf.Tensor> implements Module<In, Out> {

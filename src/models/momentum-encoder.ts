@@ -46,7 +46,7 @@ export function cosineMomentum(step: number, totalSteps: number, base = 0.996): 
   return 1 - ((1 - base) * (Math.cos(Math.PI * progress) + 1)) / 2;
 }
 
-/** Configuration of {@link MomentumEncoder}. */
+/** Configuration of `MomentumEncoder`. */
 export interface MomentumEncoderConfig {
   /** m of the EMA, target <- m target + (1 - m) online. */
   momentum: number;

@@ -38,7 +38,7 @@ export function patchify(images: tf.Tensor4D, patchSize: number): tf.Tensor3D {
 }
 
 /**
- * Inverse of {@link patchify}: tokens [B, L, p*p*C] back to images [B, H, W, C].
+ * Inverse of `patchify`: tokens [B, L, p*p*C] back to images [B, H, W, C].
  *
  * @param patches - [B, L, p*p*C] in MAE's patch layout.
  * @param patchSize - p.

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { BatchNorm, Dense } from './layers';
 import { type ApplyOptions, BaseModule, resolveConfig, rngFrom } from './module';
 
-/** Configuration of a {@link ProjectionHead} (and of a {@link PredictionHead}). */
+/** Configuration of a `ProjectionHead` (and of a `PredictionHead`). */
 export interface ProjectionHeadConfig {
   /** Input size: the encoder's feature size. */
   inputDim: number;

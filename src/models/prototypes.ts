@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { l2NormalizeRows } from '../losses/common';
 import { BaseModule, resolveConfig, rngFrom, seededUniform } from './module';
 
-/** Configuration of {@link Prototypes}. */
+/** Configuration of `Prototypes`. */
 export interface PrototypesConfig {
   /** D, the embedding size. */
   dim: number;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
 import { checkRank, formatShape } from '../losses/common';
 
-/** Options of {@link randomMasking}. */
+/** Options of `randomMasking`. */
 export interface RandomMaskingOptions {
   /** Seed for the uniform noise (drawn with createRng, so the same on every backend). Ignored when `noise` is given. */
   seed?: number;
@@ -10,7 +10,7 @@ export interface RandomMaskingOptions {
   noise?: tf.Tensor2D;
 }
 
-/** What {@link randomMasking} returns. The caller owns (and disposes) all four tensors. */
+/** What `randomMasking` returns. The caller owns (and disposes) all four tensors. */
 export interface RandomMaskingResult {
   /** [B, lenKeep, D] the kept tokens, in the order of increasing noise. */
   kept: tf.Tensor3D;

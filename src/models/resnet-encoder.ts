@@ -3,7 +3,7 @@ import type { Rng } from '../backend/seed';
 import { type ApplyOptions, BaseModule, resolveConfig, rngFrom, seededNormal } from './module';
 import { BatchNorm2d } from './batch-norm-2d';
 
-/** Configuration of a {@link ResNetEncoder}. */
+/** Configuration of a `ResNetEncoder`. */
 export interface ResNetEncoderConfig {
   /** Channels of the input images (3 for RGB). */
   inputChannels: number;

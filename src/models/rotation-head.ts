@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Dense } from './layers';
 import { BaseModule, resolveConfig, rngFrom } from './module';
 
-/** Configuration of {@link RotationHead}. */
+/** Configuration of `RotationHead`. */
 export interface RotationHeadConfig {
   /** Width of the encoder features it reads (the course ResNet's: 128). */
   inputDim: number;

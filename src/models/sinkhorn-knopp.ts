@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { checkPositive, checkRank, stopGradient } from '../losses/common';
 
-/** Options of {@link sinkhornKnopp}. */
+/** Options of `sinkhornKnopp`. */
 export interface SinkhornKnoppOptions {
   /** Entropy regularisation: smaller is sharper (SwAV default 0.05). */
   epsilon?: number;

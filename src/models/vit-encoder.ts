@@ -5,7 +5,7 @@ import { type ApplyOptions, BaseModule, resolveConfig, rngFrom, seededNormal } f
 import { sinCosPositionEmbedding2d } from './sincos-position-embedding';
 import { TransformerBlock } from './transformer-block';
 
-/** Configuration of a {@link VitEncoder}. */
+/** Configuration of a `VitEncoder`. */
 export interface VitEncoderConfig {
   /** Square input side in pixels. */
   imageSize: number;

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../models/module';
 import { type TrainOptimizer, OptimizerSlots, checkUpdateArgs, decaysByDefault } from './train-optimizer';
 
-/** Configuration of {@link AdamW}. */
+/** Configuration of `AdamW`. */
 export interface AdamWConfig {
   /** Exponential decay of the first moment (default 0.9). */
   beta1: number;
@@ -28,7 +28,7 @@ export function defaultAdamWConfig(): AdamWConfig {
  *   theta <- theta - (lr / (1 - beta1^t)) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
  *
  * With weightDecay = 0 this is exactly Adam (torch.optim.Adam). Which parameters decay is
- * decided by `decays(variable, name)`, by default {@link decaysByDefault}: rank >= 2 only, so
+ * decided by `decays(variable, name)`, by default `decaysByDefault`: rank >= 2 only, so
  * biases and BatchNorm/LayerNorm parameters are not decayed.
  *
  * Paper: Loshchilov & Hutter, "Decoupled Weight Decay Regularization", ICLR 2019, Algorithm 2;

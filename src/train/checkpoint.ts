@@ -34,7 +34,7 @@ interface Manifest {
   meta: unknown;
 }
 
-/** What {@link loadCheckpoint} returns; the caller disposes `tensors`. */
+/** What `loadCheckpoint` returns; the caller disposes `tensors`. */
 export interface LoadedCheckpoint {
   /** The checkpoint folder. */
   path: string;

@@ -17,7 +17,7 @@ import { clipByGlobalNorm } from './clip-by-global-norm';
 import type { TrainOptimizer } from './train-optimizer';
 import { warmupCosineSchedule } from './warmup-cosine-schedule';
 
-/** Configuration of {@link fit}: plain values, printed at the start and stored in checkpoints. */
+/** Configuration of `fit`: plain values, printed at the start and stored in checkpoints. */
 export interface FitConfig {
   /** Steps to run in all (a resumed run counts the steps already done). */
   numSteps: number;
@@ -109,7 +109,7 @@ export interface FitHistory {
   epochs: { epoch: number; loss: number }[];
 }
 
-/** What {@link fit} returns. */
+/** What `fit` returns. */
 export interface FitResult {
   history: FitHistory;
   /** Steps done in all (including those before a resume). */
@@ -136,7 +136,7 @@ export interface FitCallback {
 /** A data source: a function of the step (random access: resumes instantly) or an iterator. */
 export type FitData<B> = ((step: number) => B) | Iterable<B> | AsyncIterable<B>;
 
-/** Everything {@link fit} takes. Recipes return `loss`, `variables`, `afterStep` and `modules`. */
+/** Everything `fit` takes. Recipes return `loss`, `variables`, `afterStep` and `modules`. */
 export interface FitOptions<B> {
   /** The objective of one batch; called inside tf.variableGrads, so no await and no dispose of its result. */
   loss: (batch: B, step: number) => tf.Scalar | LossWithMetrics;

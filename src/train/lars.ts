@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../models/module';
 import { type TrainOptimizer, OptimizerSlots, checkUpdateArgs, decaysByDefault } from './train-optimizer';
 
-/** Configuration of {@link Lars}. */
+/** Configuration of `Lars`. */
 export interface LarsConfig {
   /** Heavy-ball momentum (default 0.9). */
   momentum: number;
@@ -27,7 +27,7 @@ export function defaultLarsConfig(): LarsConfig {
  *   w     <- w - u
  *
  * Adapted parameters (weight decay and trust ratio) are chosen by `adapts(variable, name)`,
- * by default {@link decaysByDefault}: rank >= 2, so biases and BatchNorm parameters are
+ * by default `decaysByDefault`: rank >= 2, so biases and BatchNorm parameters are
  * excluded from both, as SimCLR excludes 'bias' and 'batch_normalization'.
  *
  * Paper: You, Gitman, Ginsburg, "Large Batch Training of Convolutional Networks" (2017),

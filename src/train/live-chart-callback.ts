@@ -1,7 +1,7 @@
 import { liveLineChart, type LiveLineChartOptions } from '../viz/live-line-chart';
 import type { FitCallback } from './fit';
 
-/** Options of {@link liveChartCallback}. */
+/** Options of `liveChartCallback`. */
 export interface LiveChartCallbackOptions extends LiveLineChartOptions {
   /** What to plot: 'loss', 'lr', 'gradNorm' or a metric name (default ['loss']). */
   series?: string[];
@@ -10,7 +10,7 @@ export interface LiveChartCallbackOptions extends LiveLineChartOptions {
 }
 
 /**
- * A {@link fit} callback that draws the loss (and any other logged value) as a live line chart
+ * A `fit` callback that draws the loss (and any other logged value) as a live line chart
  * in the notebook, redrawn in place; outside a kernel it prints a one-line summary at the end.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * Put a module's weights back from a checkpoint that {@link fit} wrote. fit stores each module
+ * Put a module's weights back from a checkpoint that `fit` wrote. fit stores each module
  * of `modules: { encoder, head, ... }` under `weights/<prefix>.<weight name>`; this reads the
  * ones of one prefix into a module of the same architecture.
  */

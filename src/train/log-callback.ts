@@ -1,7 +1,7 @@
 import type { FitCallback } from './fit';
 
 /**
- * A {@link fit} callback that prints one line every `every` steps and at each epoch's end:
+ * A `fit` callback that prints one line every `every` steps and at each epoch's end:
  * "step 120 loss 4.812 lr 0.002 (35.2 s)".
  *
  * @example

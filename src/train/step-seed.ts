@@ -13,7 +13,7 @@ export function stepSeed(seed: number, step: number): number {
   return createRng(`${seed}:step:${step}`).seed();
 }
 
-/** Options of {@link batchIndices}. */
+/** Options of `batchIndices`. */
 export interface BatchIndicesOptions {
   /** Rows in the dataset. */
   n: number;
@@ -52,7 +52,7 @@ export function batchIndices(step: number, options: BatchIndicesOptions): { indi
 
 const permutationCache = new Map<string, Int32Array>();
 
-/** Steps in one epoch of {@link batchIndices}: floor(n / batchSize). */
+/** Steps in one epoch of `batchIndices`: floor(n / batchSize). */
 export function stepsPerEpoch(n: number, batchSize: number): number {
   return Math.floor(n / batchSize);
 }

@@ -1,8 +1,8 @@
 /**
  * The optimiser interface `fit` drives. tfjs ships Adam and SGD but neither AdamW nor LARS, and
  * its optimisers cannot exclude biases and norm parameters from weight decay nor hand their
- * moments over synchronously for a checkpoint; ours can. Implementations: {@link AdamW} (Adam
- * when weightDecay = 0) and {@link Lars}.
+ * moments over synchronously for a checkpoint; ours can. Implementations: `AdamW` (Adam
+ * when weightDecay = 0) and `Lars`.
  */
 import * as tf from '@tensorflow/tfjs';
 

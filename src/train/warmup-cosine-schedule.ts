@@ -1,4 +1,4 @@
-/** Options of {@link warmupCosineSchedule}. */
+/** Options of `warmupCosineSchedule`. */
 export interface WarmupCosineOptions {
   /** Peak learning rate, reached at the end of the warm-up. */
   lr: number;

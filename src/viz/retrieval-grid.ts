@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { displayBundle, type DisplayBundleOptions } from './display';
 import { imageGridPng, pngBundle } from './image-grid';
 
-/** Options of {@link retrievalGrid}. */
+/** Options of `retrievalGrid`. */
 export interface RetrievalGridOptions {
   /** Class of each query (index into classNames); with bankLabels, mismatches are framed. */
   queryLabels?: ArrayLike<number>;

@@ -26,7 +26,7 @@ export function heapSlice(stock: tf.KernelConfig): tf.KernelFunc {
   };
 }
 
-/** SplitV (tf.split) on {@link heapSlice}'s copy: the stock kernel slices with the copying Slice, once per piece. */
+/** SplitV (tf.split) on `heapSlice`'s copy: the stock kernel slices with the copying Slice, once per piece. */
 export function heapSplitV(stock: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
@@ -45,7 +45,7 @@ export function heapSplitV(stock: tf.KernelConfig): tf.KernelFunc {
   };
 }
 
-/** Unpack (tf.unstack, the gradient of tf.stack) on {@link heapSlice}'s copy, one slice per index of the axis. */
+/** Unpack (tf.unstack, the gradient of tf.stack) on `heapSlice`'s copy, one slice per index of the axis. */
 export function heapUnpack(stock: tf.KernelConfig): tf.KernelFunc {
   return (args) => {
     const x = args.inputs.value as tf.TensorInfo;
@@ -66,7 +66,7 @@ export function heapUnpack(stock: tf.KernelConfig): tf.KernelFunc {
 }
 
 /**
- * StridedSlice whose strides are all 1 (tfjs's "simple slice") on {@link heapSlice}'s copy; the stock kernel sends
+ * StridedSlice whose strides are all 1 (tfjs's "simple slice") on `heapSlice`'s copy; the stock kernel sends
  * that case to the copying Slice. Real strides, identities and strings stay with the stock kernel.
  */
 export function heapStridedSlice(stock: tf.KernelConfig): tf.KernelFunc {

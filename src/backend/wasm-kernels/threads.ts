@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 const os = require('os') as { cpus: () => unknown[]; tmpdir: () => string };
 
 
-/** What {@link startThreadedWasm} did. */
+/** What `startThreadedWasm` did. */
 export interface WasmThreadsReport {
   /** Whether the wasm backend now runs tfjs's threaded build. */
   threaded: boolean;

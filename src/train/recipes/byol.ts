@@ -10,7 +10,7 @@ import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projecti
 import { stepSeed } from '../step-seed';
 import { EncoderWithHead, type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';
 
-/** Configuration of the {@link byol} recipe. */
+/** Configuration of the `byol` recipe. */
 export interface ByolConfig {
   /** Base momentum of the target network (BYOL: 0.996; 0.99 suits short runs). */
   momentum: number;
@@ -31,7 +31,7 @@ export function defaultByolConfig(): ByolConfig {
 }
 
 /**
- * BYOL as a {@link fit} recipe: the online network (encoder, projector, predictor) predicts the
+ * BYOL as a `fit` recipe: the online network (encoder, projector, predictor) predicts the
  * target network's projection of the other view; the target is an EMA of the online encoder
  * and projector and gets no gradient. Symmetrised as lightly does:
  *

@@ -8,7 +8,7 @@ import { resolveConfig } from '../../models/module';
 import { stepSeed } from '../step-seed';
 import type { ImageBatch, SslRecipe } from './ssl-recipe';
 
-/** Configuration of the {@link mae} recipe. */
+/** Configuration of the `mae` recipe. */
 export interface MaeRecipeConfig {
   /** Crop area range of the only augmentation besides the flip (MAE: (0.2, 1)); null = no crop. */
   cropScale: [number, number] | null;
@@ -26,7 +26,7 @@ export function defaultMaeRecipeConfig(): MaeRecipeConfig {
 }
 
 /**
- * MAE as a {@link fit} recipe: crop and flip, mask 75% of the patches (a fresh mask per step,
+ * MAE as a `fit` recipe: crop and flip, mask 75% of the patches (a fresh mask per step,
  * seeded), reconstruct them; the loss is the MAE loss over the masked patches (see
  * MaskedAutoencoder.loss and maeLoss). Train with AdamW (MAE: weight decay 0.05, betas
  * (0.9, 0.95)) and a warm-up + cosine schedule.

@@ -11,7 +11,7 @@ import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projecti
 import { stepSeed } from '../step-seed';
 import { EncoderWithHead, type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';
 
-/** Configuration of the {@link moco} recipe. */
+/** Configuration of the `moco` recipe. */
 export interface MocoConfig {
   /** InfoNCE temperature (MoCo v2: 0.2). */
   temperature: number;
@@ -46,7 +46,7 @@ export function defaultMocoConfig(): MocoConfig {
 }
 
 /**
- * MoCo v2 as a {@link fit} recipe. A query network (encoder + MLP head) is trained by
+ * MoCo v2 as a `fit` recipe. A query network (encoder + MLP head) is trained by
  * gradients; a key network, its exponential moving average, encodes the other view; the
  * negatives are the keys of earlier batches, kept in a FIFO queue:
  *

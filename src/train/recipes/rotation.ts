@@ -9,7 +9,7 @@ import { RotationHead } from '../../models/rotation-head';
 import { stepSeed } from '../step-seed';
 import { type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';
 
-/** Configuration of the {@link rotation} recipe. */
+/** Configuration of the `rotation` recipe. */
 export interface RotationConfig {
   /** Flip probability before rotating (RotNet trains on flipped images too); 0 = none. */
   flipP: number;
@@ -23,7 +23,7 @@ export function defaultRotationConfig(): RotationConfig {
 }
 
 /**
- * Rotation prediction (RotNet) as a {@link fit} recipe: every image in its four rotations
+ * Rotation prediction (RotNet) as a `fit` recipe: every image in its four rotations
  * (0, 90, 180, 270 degrees), a linear head on the encoder's features predicts which; the loss
  * is the 4-way cross-entropy, and the step also logs the accuracy ('acc', 0.25 at chance).
  *

@@ -9,7 +9,7 @@ import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projecti
 import { stepSeed } from '../step-seed';
 import { type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';
 
-/** Configuration of the {@link simclr} recipe. */
+/** Configuration of the `simclr` recipe. */
 export interface SimclrConfig {
   /** NT-Xent temperature (0.5: SimCLR's CIFAR-10 setting). */
   temperature: number;
@@ -34,7 +34,7 @@ export function defaultSimclrConfig(): SimclrConfig {
 }
 
 /**
- * SimCLR as a {@link fit} recipe: two augmented views per image, one encoder + projection head
+ * SimCLR as a `fit` recipe: two augmented views per image, one encoder + projection head
  * for both (the 2B views go through the network as one batch), NT-Xent between them.
  *
  *   x -> (x1, x2) = views(x);  z = g(f([x1; x2]));  loss = ntXent(z[:B], z[B:], T)

@@ -9,7 +9,7 @@ import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projecti
 import { stepSeed } from '../step-seed';
 import { type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';
 
-/** Configuration of the {@link simsiam} recipe. */
+/** Configuration of the `simsiam` recipe. */
 export interface SimsiamConfig {
   /** Projector overrides (SimSiam: 3 layers, BatchNorm after the last one too). */
   projection: Partial<ProjectionHeadConfig>;
@@ -32,7 +32,7 @@ export function defaultSimsiamConfig(): SimsiamConfig {
 }
 
 /**
- * SimSiam as a {@link fit} recipe: BYOL without the momentum network. The stop-gradient on
+ * SimSiam as a `fit` recipe: BYOL without the momentum network. The stop-gradient on
  * the target branch is what prevents collapse:
  *
  *   z_i = g(f(x_i));  p_i = h(z_i);  loss = (D(p1, stopgrad(z2)) + D(p2, stopgrad(z1))) / 2

@@ -9,7 +9,7 @@ export interface ImageBatch {
 }
 
 /**
- * What every recipe returns: the four things {@link fit} needs (spread it into fit's options)
+ * What every recipe returns: the four things `fit` needs (spread it into fit's options)
  * plus the encoder to evaluate and a dispose.
  *
  * @example

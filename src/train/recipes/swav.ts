@@ -10,7 +10,7 @@ import { Prototypes } from '../../models/prototypes';
 import { stepSeed } from '../step-seed';
 import { type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';
 
-/** Configuration of the {@link swav} recipe. */
+/** Configuration of the `swav` recipe. */
 export interface SwavConfig {
   /** Softmax temperature of the swapped prediction (SwAV: 0.1). */
   temperature: number;
@@ -48,7 +48,7 @@ export function defaultSwavConfig(): SwavConfig {
 }
 
 /**
- * SwAV as a {@link fit} recipe: multi-crop views, features projected and L2-normalised, scored
+ * SwAV as a `fit` recipe: multi-crop views, features projected and L2-normalised, scored
  * against normalised prototypes; codes from Sinkhorn-Knopp on the global crops; each crop
  * predicts the other crops' codes (swavLoss). The prototypes are renormalised after every
  * optimiser step and frozen for the first `freezePrototypesSteps` steps.

@@ -82,7 +82,7 @@ export class SimdHelper {
     return this.failed;
   }
 
-  /** Start `fn(...args)` on the helper; finish it with {@link join}. */
+  /** Start `fn(...args)` on the helper; finish it with `join`. */
   start(fn: HelperFunction, args: number[]): void {
     if (args.length > MAX_ARGS) throw new Error(`Error in a selfsup SIMD helper: ${args.length} arguments, at most ${MAX_ARGS}`);
     this.ctl[FN] = HELPER_FUNCTIONS.indexOf(fn);

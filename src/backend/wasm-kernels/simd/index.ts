@@ -11,7 +11,7 @@ import { SimdHelper } from './helpers';
  * Used where XNNPACK's operators leave much of the machine unused or XNNPACK has no operator (see
  * docs/backend.md): the conv2d filter gradient and the maxPool gradient. Every caller keeps a route composed of
  * tfjs ops for when these are unavailable (an engine without wasm SIMD, a tfjs build whose memory cannot be
- * reached) or switched off with {@link setSimdKernelsEnabled}.
+ * reached) or switched off with `setSimdKernelsEnabled`.
  */
 export interface SimdKernels {
   /** dw [kh, kw, C, O] += filter gradient of x [N, H, W, C] and dy [N, Ho, Wo, O]; byte offsets into the heap. */
@@ -142,7 +142,7 @@ export async function whenSimdHelpersReady(backend: tf.KernelBackend, timeoutMs 
   return helpers.filter((h) => h.ready).length;
 }
 
-/** Free a heap buffer made by {@link zeroedOutput} that never became a tensor. */
+/** Free a heap buffer made by `zeroedOutput` that never became a tensor. */
 export function freeOutput(backend: tf.KernelBackend, info: tf.TensorInfo): void {
   (backend as unknown as WasmBackendInternals).disposeData(info.dataId, true);
 }
