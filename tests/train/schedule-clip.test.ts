@@ -50,13 +50,18 @@ describe('clipByGlobalNorm', () => {
 
 describe('stepSeed and batchIndices', () => {
   it('Are they pure functions of (seed, step), with every row once per epoch?', () => {
-    assert.equal(stepSeed(3, 10), stepSeed(3, 10));
+    // Recorded values: a resumed run (another process, another release) must draw the same
+    // views and batches as the run it continues, so these may never change.
+    assert.equal(stepSeed(3, 10), 806463428);
+    assert.deepEqual(Array.from(batchIndices(4, { n: 10, batchSize: 3, seed: 4 }).indices), [4, 0, 1]);
     assert.notEqual(stepSeed(3, 10), stepSeed(3, 11));
+    assert.notEqual(stepSeed(3, 10), stepSeed(4, 10));
     const opts = { n: 10, batchSize: 3, seed: 4 };
-    const epoch0 = [0, 1, 2].flatMap((s) => Array.from(batchIndices(s, opts).indices));
-    assert.equal(new Set(epoch0).size, 9); // 3 full batches, the 10th row dropped
+    const epoch = (e: number) => [0, 1, 2].flatMap((s) => Array.from(batchIndices(3 * e + s, opts).indices));
+    assert.equal(new Set(epoch(0)).size, 9); // 3 full batches, the 10th row dropped
+    assert.equal(new Set(epoch(1)).size, 9);
+    assert.notDeepEqual(epoch(1), epoch(0), 'each epoch is shuffled anew');
     assert.equal(batchIndices(3, opts).epoch, 1);
-    assert.deepEqual(batchIndices(4, opts).indices, batchIndices(4, opts).indices);
     assert.throws(() => batchIndices(0, { n: 2, batchSize: 3, seed: 0 }), {
       message: 'Error in batchIndices: need integers 0 < batchSize <= n, but got batchSize 3 and n 2',
     });

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { registerWasmTrainingKernels } from '../../../src/backend/wasm-kernels';
@@ -16,7 +16,7 @@ const pools: { x: [number, number, number, number]; f: number | [number, number]
   { x: [1, 8, 8, 12], f: 4, s: 1, pad: 'valid' },
 ];
 
-test('setup', async () => {
+before(async () => {
   await setUpBackends();
 });
 

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { ResNetEncoder } from '../../../src/models/resnet-encoder';
@@ -14,7 +14,7 @@ import { randomTensor, relativeError, runOn, setUpBackends, TOLERANCE, wasmVsCpu
  * throw here ("Kernel 'X' not registered for backend 'wasm'"); a wrong one would differ from cpu.
  */
 
-test('setup', async () => {
+before(async () => {
   await setUpBackends();
 });
 
