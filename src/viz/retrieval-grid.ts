@@ -1,6 +1,6 @@
 /**
- * Nearest-neighbour retrieval grids: each query image followed by the training images nearest
- * to it in feature space, neighbours of another class framed in red.
+ * Nearest-neighbour retrieval grids: each query image (framed in blue) followed by the training
+ * images nearest to it in feature space, neighbours of another class framed in red.
  */
 import * as tf from '@tensorflow/tfjs';
 import { displayBundle, type DisplayBundleOptions } from './display';
@@ -29,9 +29,9 @@ export interface RetrievalGridResult {
 }
 
 /**
- * Show one row per query: the query image, then its neighbours in order (nearest first), with
- * class names under them when labels are given and a red frame on every neighbour whose class
- * differs from the query's. Pair it with `nearestNeighbors` on the images' features.
+ * Show one row per query: the query image in a blue frame, then its neighbours in order
+ * (nearest first), with class names under them when labels are given and a red frame on every
+ * neighbour whose class differs from the query's. Pair it with `nearestNeighbors` on the images' features.
  *
  * @param queryImages - [Q, H, W, C] in [0, 1].
  * @param bankImages - [N, H, W, C] in [0, 1], the images the neighbour indices point into.
@@ -89,31 +89,34 @@ export function retrievalGrid(
   }
   const rows = tf.tidy(() =>
     neighbors.map((row, r) => {
-      const query = tf.slice(queryImages, [r, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D;
+      const query = frame(tf.slice(queryImages, [r, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D, [true], QUERY_BLUE);
       let found = tf.gather(bankImages, tf.tensor1d(row as number[], 'int32')) as tf.Tensor4D; // [k, H, W, C]
-      if (mark && mismatch[r].some(Boolean)) found = frameInRed(found, mismatch[r]);
+      if (mark && mismatch[r].some(Boolean)) found = frame(found, mismatch[r], MISMATCH_RED);
       return tf.concat([query, found]) as tf.Tensor4D;
     }),
   );
   try {
     const png = imageGridPng(rows, { labels: captions, scale, nrow: k + 1 });
     const same = labelled ? `; ${sameClass} of ${q * k} neighbours share their query's class (others framed in red)` : '';
-    displayBundle(pngBundle(png, `retrieval grid: ${q} queries, each followed by its ${k} nearest neighbours${same}`), display);
+    displayBundle(pngBundle(png, `retrieval grid: ${q} queries (framed in blue), each followed by its ${k} nearest neighbours${same}`), display);
   } finally {
     tf.dispose(rows);
   }
   return { total: q * k, sameClass: labelled ? sameClass : NaN };
 }
 
-/** Paint a 1-pixel red border into the images whose flag is set (grey images become RGB-like only if C = 3). */
-function frameInRed(x: tf.Tensor4D, flags: boolean[]): tf.Tensor4D {
+const QUERY_BLUE: [number, number, number] = [0.1, 0.3, 0.9];
+const MISMATCH_RED: [number, number, number] = [0.9, 0.1, 0.1];
+
+/** Paint a 1-pixel border of `rgb` into the images whose flag is set (grey images get its mean). */
+function frame(x: tf.Tensor4D, flags: boolean[], rgb: [number, number, number]): tf.Tensor4D {
   return tf.tidy(() => {
     const [k, h, w, c] = x.shape;
     const ring = tf.buffer([1, h, w, 1], 'float32');
     for (let i = 0; i < h; i++) for (let j = 0; j < w; j++) if (i === 0 || j === 0 || i === h - 1 || j === w - 1) ring.set(1, 0, i, j, 0);
     const which = tf.tensor4d(flags.map((f) => (f ? 1 : 0)), [k, 1, 1, 1]);
     const m = tf.mul(ring.toTensor(), which); // [k, H, W, 1]
-    const red = tf.tensor4d(c === 3 ? [0.9, 0.1, 0.1] : [0.5], [1, 1, 1, c]);
-    return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(red, m)) as tf.Tensor4D;
+    const colour = tf.tensor4d(c === 3 ? rgb : [(rgb[0] + rgb[1] + rgb[2]) / 3], [1, 1, 1, c]);
+    return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(colour, m)) as tf.Tensor4D;
   });
 }

@@ -17,17 +17,18 @@ test('retrievalGrid shows each query then its neighbours, frames other-class nei
   assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
   assert.deepEqual(result, { total: 4, sameClass: 3 });
   const data = messages[0].message.data;
-  assert.equal(data['text/plain'], "retrieval grid: 2 queries, each followed by its 2 nearest neighbours; 3 of 4 neighbours share their query's class (others framed in red)");
+  assert.equal(data['text/plain'], "retrieval grid: 2 queries (framed in blue), each followed by its 2 nearest neighbours; 3 of 4 neighbours share their query's class (others framed in red)");
   const png = PNG.sync.read(Buffer.from(data['image/png'] as string, 'base64'));
   // Padding 2: cell (row r, column c) starts at x = 2 + c * 6; rows are taller (captions), so find row 1 by the query's black pixel.
-  assert.deepEqual(rgb(png, 2, 2), [0, 0, 0], 'query 0 first');
+  assert.deepEqual(rgb(png, 2, 2), [26, 77, 229], 'query 0 first, framed in blue');
+  assert.deepEqual(rgb(png, 3, 3), [0, 0, 0], 'inside the frame, the query itself');
   assert.deepEqual(rgb(png, 8 + 1, 2 + 1), [128, 128, 128], 'then bank image 5 (grey 0.5), inside');
   assert.deepEqual(rgb(png, 8 + 1, 2 + 1), rgb(png, 8 + 2, 2 + 2));
   assert.deepEqual(rgb(png, 8, 2), [128, 128, 128], 'same class: no frame');
   let rowTop = 6; // below the first row's images: find the second row by bank image 2 (grey 0.2, same class, unframed)
   while (rowTop < png.height && rgb(png, 8, rowTop).join() !== '51,51,51') rowTop++;
   assert.ok(rowTop < png.height, 'a second row shows bank image 2 first');
-  assert.deepEqual(rgb(png, 2, rowTop), [0, 0, 0], 'after query 1');
+  assert.deepEqual(rgb(png, 2, rowTop), [26, 77, 229], 'after query 1, framed in blue');
   assert.deepEqual(rgb(png, 14, rowTop), [229, 26, 26], 'bank image 3 is a cat next to a dog query: red frame');
   assert.deepEqual(rgb(png, 14 + 1, rowTop + 1), [77, 77, 77], 'its inside is untouched');
   tf.dispose([bank, queries]);
