@@ -28,7 +28,7 @@ export function reduceLeading(x: tf.Tensor, count: number, keepDims: boolean, su
 
 type Attrs = { axis?: number | number[]; keepDims?: boolean };
 
-/** Wrap the stock Sum or Mean kernel with the matMul path for leading axes. */
+/** Wrap the stock Sum or Mean kernel: leading axes go to the average-pooling path (reduceLeading), everything else to the stock kernel. */
 export function leadingAxesKernel(stock: tf.KernelConfig, mean: boolean, asTensor: (i: tf.TensorInfo, b: tf.KernelBackend) => tf.Tensor, outputOf: (b: tf.KernelBackend, f: () => tf.Tensor, inputs: unknown[]) => tf.TensorInfo): tf.KernelFunc {
   return (args) => {
     const x = args.inputs.x as tf.TensorInfo;
