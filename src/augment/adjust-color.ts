@@ -19,6 +19,7 @@ function factors(fn: string, x: tf.Tensor4D, f: number | number[]): tf.Tensor4D 
   return perSample(values);
 }
 
+/** Brightness: out = clip(f x). f = 1 is the identity, f = 0 gives black. * @see notebooks/10.3.2-augmentations.ipynb
 /** Brightness: out = clip(f x). f = 1 is the identity, f = 0 gives black. */
 export function adjustBrightness(x: tf.Tensor4D, f: number | number[]): tf.Tensor4D {
   return tf.tidy(() => x.mul(factors('adjustBrightness', x, f)).clipByValue(0, 1) as tf.Tensor4D);
@@ -27,6 +28,7 @@ export function adjustBrightness(x: tf.Tensor4D, f: number | number[]): tf.Tenso
 /**
  * Contrast: out = clip(f x + (1 - f) m), m = the image's mean grey level (one per sample).
  * f = 1 is the identity, f = 0 gives a flat grey image.
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function adjustContrast(x: tf.Tensor4D, f: number | number[]): tf.Tensor4D {
   return tf.tidy(() => {
@@ -36,6 +38,7 @@ export function adjustContrast(x: tf.Tensor4D, f: number | number[]): tf.Tensor4
   });
 }
 
+/** Saturation: out = clip(f x + (1 - f) gray), gray per pixel. f = 1 identity, f = 0 greyscale. * @see notebooks/10.3.2-augmentations.ipynb
 /** Saturation: out = clip(f x + (1 - f) gray), gray per pixel. f = 1 identity, f = 0 greyscale. */
 export function adjustSaturation(x: tf.Tensor4D, f: number | number[]): tf.Tensor4D {
   return tf.tidy(() => {
@@ -49,6 +52,7 @@ export function adjustSaturation(x: tf.Tensor4D, f: number | number[]): tf.Tenso
  * Hue: rotate every pixel's hue by `shift` turns in HSV space: H' = (H + shift) mod 1, S and V
  * kept (so max and min of the pixel are kept). shift = 0 and shift = 1 are the identity (up to
  * float rounding); 1/3 maps red to green, green to blue, blue to red.
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function adjustHue(x: tf.Tensor4D, shift: number | number[]): tf.Tensor4D {
   return tf.tidy(() => {

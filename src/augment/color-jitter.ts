@@ -38,6 +38,7 @@ export interface ColorJitterOptions {
  * @throws "Error in colorJitter: ..." for a bad batch or strengths.
  * @example
  * const y = colorJitter(x, { brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1, seed: 1 });
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function colorJitter(x: tf.Tensor4D, options: ColorJitterOptions): tf.Tensor4D {
   checkImageBatch('colorJitter', x, 3);

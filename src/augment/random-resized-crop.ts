@@ -26,6 +26,7 @@ export interface RandomResizedCropOptions {
  * up to 10 tries of area = U(scale) * H * W and aspect = exp(U(log ratio)), giving
  * w = round(sqrt(area * aspect)), h = round(sqrt(area / aspect)), kept if it fits, placed
  * uniformly; otherwise a centre crop of the whole image clamped to the ratio range.
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function randomResizedCropBoxes(
   n: number,
@@ -66,6 +67,7 @@ export function randomResizedCropBoxes(
  * tf.image.cropAndResize, corner pixels of the box mapped to corner pixels of the output.
  * @param x - [B, H, W, C] images; boxes - one per sample.
  * @returns [B, size, size, C].
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function cropAndResizeBoxes(x: tf.Tensor4D, boxes: CropBox[], size: [number, number]): tf.Tensor4D {
   checkImageBatch('cropAndResizeBoxes', x);
@@ -88,6 +90,7 @@ export function cropAndResizeBoxes(x: tf.Tensor4D, boxes: CropBox[], size: [numb
  * @throws "Error in randomResizedCrop: ..." for a bad batch, scale or ratio.
  * @example
  * const crops = randomResizedCrop(x, { size: 32, scale: [0.2, 1], seed: 0 });
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function randomResizedCrop(x: tf.Tensor4D, options: RandomResizedCropOptions): tf.Tensor4D {
   checkImageBatch('randomResizedCrop', x);

@@ -107,6 +107,7 @@ export function simclrAugmentation(height: number, options: SimclrViewOptions = 
  * @returns [x1, x2], each [B, size, size, 3] in [0, 1]; the caller owns both.
  * @example
  * const [x1, x2] = simclrViews(x, { seed: step });
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function simclrViews(x: tf.Tensor4D, options: SimclrViewOptions & { seed: number }): [tf.Tensor4D, tf.Tensor4D] {
   checkImageBatch('simclrViews', x, 3);

@@ -58,9 +58,9 @@ export function batchesPerEpoch(n: number, batchSize: number, dropLast = false):
  * Stopping early (break) leaks nothing. The dataset's own tensors are never disposed.
  *
  * @example
- * for (const { x, y, epoch } of batches({ x, y }, { batchSize: 256, shuffle: true, seed: 0, numEpochs: 3 })) {
- *   trainStep(x, y);
- *   tf.dispose([x, y]);
+ * for (const batch of batches({ x: images, y: labels }, { batchSize: 256, shuffle: true, seed: 0, numEpochs: 3 })) {
+ *   trainStep(batch.x, batch.y, batch.epoch);
+ *   tf.dispose([batch.x, batch.y]);
  * }
  * @throws "Error in batches: ..." when columns differ in length or options are out of range.
  */

@@ -102,6 +102,7 @@ function pick(factor: ShapeFactor, allowed: readonly string[] | undefined): numb
  * const { x, captions, labels } = makeShapes({ n: 512, seed: 0 });
  * captions[0]; // e.g. "a large blue circle in the centre"
  * @throws "Error in makeShapes: ..." for a bad n/size or an unknown factor value.
+ * @see notebooks/10.3.2-augmentations.ipynb
  */
 export function makeShapes(options: MakeShapesOptions): Shapes {
   const { n, size = 32, seed, jitter = 0.04, noise = 0 } = options;

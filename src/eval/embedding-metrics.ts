@@ -33,6 +33,7 @@ export interface EmbeddingMetricsOptions {
  * @throws "Error in embeddingMetrics: ..." if the shapes differ.
  * @example
  * const { alignment, uniformity } = embeddingMetrics(z1, z2);
+ * @see notebooks/10.3.1-contrastive-loss.ipynb
  */
 export function embeddingMetrics(z1: tf.Tensor2D, z2: tf.Tensor2D, options: EmbeddingMetricsOptions = {}): { alignment: number; uniformity: number } {
   const { alpha = 2, t = 2, batchSize = 1024, normalize = true } = options;

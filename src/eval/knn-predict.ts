@@ -141,6 +141,7 @@ function gatherRows(table: tf.Tensor2D, pos: tf.Tensor2D): tf.Tensor2D {
  * @throws "Error in knnPredict: ..." on mismatched shapes, k < 1, T <= 0 or numClasses < 1.
  * @example
  * const pred = knnPredict(testFeatures, trainFeatures, yTrain, { numClasses: 10 });
+ * @see notebooks/10.3.3-simclr.ipynb
  */
 export function knnPredict(features: tf.Tensor2D, bank: tf.Tensor2D, bankLabels: tf.Tensor1D | ArrayLike<number>, options: KnnOptions): tf.Tensor1D {
   return tf.tidy(() => tf.cast(tf.argMax(knnScores(features, bank, bankLabels, options), 1), 'int32') as tf.Tensor1D);
@@ -151,6 +152,7 @@ export function knnPredict(features: tf.Tensor2D, bank: tf.Tensor2D, bankLabels:
  *
  * @example
  * const acc = knnAccuracy(testFeatures, yTest, trainFeatures, yTrain, { numClasses: 10 }); // 0.52
+ * @see notebooks/10.3.3-simclr.ipynb
  */
 export function knnAccuracy(
   features: tf.Tensor2D,

@@ -57,6 +57,7 @@ export interface LinearProbeResult {
  * @throws "Error in linearProbe: ..." on mismatched shapes; "Unknown config key: ..." for a misspelt key.
  * @example
  * const { accuracy } = await linearProbe({ x: trainF, y: yTrain }, { x: testF, y: yTest }, { labelFraction: 0.1 });
+ * @see notebooks/10.3.3-simclr.ipynb
  */
 export async function linearProbe(
   train: { x: tf.Tensor2D; y: tf.Tensor1D | ArrayLike<number> },

@@ -28,6 +28,7 @@ export interface UmapProjectionOptions {
  * @throws "Error in umapProjection: ..." if there are too few rows.
  * @example
  * const points = umapProjection(features, { seed: 0 }); // [[x, y], ...]
+ * @see notebooks/10.3.3-simclr.ipynb
  */
 export function umapProjection(x: tf.Tensor2D | number[][], options: UmapProjectionOptions = {}): number[][] {
   const { nComponents = 2, nNeighbors = 15, minDist = 0.1, nEpochs, seed = 0 } = options;

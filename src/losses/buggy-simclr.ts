@@ -32,6 +32,7 @@ export interface BuggySimclrOptions {
  * @throws if z1 or z2 is not 2-D, if their shapes differ, or if temperature <= 0.
  * @example
  * const wrong = buggySimclrLoss(z1, z2);  // compare with ntXentLoss(z1, z2)
+ * @see notebooks/10.3.1-contrastive-loss.ipynb
  */
 export function buggySimclrLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: BuggySimclrOptions = {}): tf.Scalar {
   const fn = 'buggySimclrLoss';

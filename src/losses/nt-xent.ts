@@ -31,6 +31,7 @@ export interface NtXentOptions {
  * @throws if z1 or z2 is not 2-D, if their shapes differ, if N < 2, or if temperature <= 0.
  * @example
  * const loss = ntXentLoss(z1, z2, { temperature: 0.5 }); // z1, z2: [256, 64]
+ * @see notebooks/10.3.1-contrastive-loss.ipynb
  */
 export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: NtXentOptions = {}): tf.Scalar {
   const fn = 'ntXentLoss';

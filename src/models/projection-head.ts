@@ -36,6 +36,7 @@ export function defaultProjectionHeadConfig(): ProjectionHeadConfig {
  * @example
  * const head = new ProjectionHead({ inputDim: 128, seed: 1 });
  * const z = head.apply(h, { training: true }); // [N, 128] -> [N, 64]
+ * @see notebooks/10.3.3-simclr.ipynb
  */
 export class ProjectionHead extends BaseModule<tf.Tensor2D, tf.Tensor2D> {
   readonly config: ProjectionHeadConfig;

@@ -93,6 +93,7 @@ export function courseCheckpointMeta(method: CourseMethod, dir = courseCheckpoin
  * @example
  * const { encoder, label } = pretrained('simclr');
  * console.log(label); // loaded from the course checkpoint (SimCLR, 30 min, ...)
+ * @see notebooks/10.3.3-simclr.ipynb
  */
 export function pretrained(method: CourseMethod, dir = courseCheckpointDir(method)): PretrainedModel {
   const meta = courseCheckpointMeta(method, dir);

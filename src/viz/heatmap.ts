@@ -87,7 +87,7 @@ export function heatmapSummary(matrix: Matrix, options: HeatmapOptions = {}): st
  * Show a heatmap as one notebook output (vega-lite + SVG + text). Await it.
  *
  * @example
- * const sim = tf.tidy(() => tf.matMul(zn, zn, false, true)); // [2N, 2N] cosine similarities
+ * const sim = tf.tidy(() => tf.matMul(zn, zn, false, true) as tf.Tensor2D); // [2N, 2N] cosine similarities
  * await heatmap(sim, { title: 'cosine similarity', domain: [-1, 1], scheme: 'redblue' });
  * sim.dispose();
  */

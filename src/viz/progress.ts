@@ -207,7 +207,10 @@ export type ProgressAsyncIterable<T> = AsyncIterable<T> & { bar: ProgressBar };
  * throw). Works with sync and async iterables.
  *
  * @example
- * for (const batch of withProgress(batches, { label: 'kNN bank' })) { ... }
+ * for (const batch of withProgress(batches({ x: images }, { batchSize: 500 }), { label: 'kNN bank' })) {
+ *   parts.push(encoder.apply(batch.x));
+ *   batch.x.dispose();
+ * }
  */
 export function withProgress<T>(items: AsyncIterable<T>, options?: WithProgressOptions): ProgressAsyncIterable<T>;
 export function withProgress<T>(items: Iterable<T>, options?: WithProgressOptions): ProgressIterable<T>;

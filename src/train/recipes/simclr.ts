@@ -46,7 +46,7 @@ export function defaultSimclrConfig(): SimclrConfig {
  * @example
  * const recipe = simclr(encoder, { temperature: 0.5, seed: 0 });
  * await fit({ ...recipe, data, config: { numSteps: 600, lr: 2e-3 } });
- * @see notebooks (SimCLR chapter)
+ * @see notebooks/10.3.3-simclr.ipynb
  */
 export function simclr(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SimclrConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: SimclrConfig; head: ProjectionHead } {
   const c = resolveConfig('simclr', defaultSimclrConfig(), config);
