@@ -8,194 +8,21 @@
  *                   free the batch, check for leaks, record history, callbacks, checkpoint
  */
 import * as tf from '@tensorflow/tfjs';
-import { type Module, resolveConfig } from '../models/module';
+import { resolveConfig } from '../models/module';
+import type { FitConfig, FitHistory, FitOptions, FitResult, StepRecord } from './fit-types';
+import { defaultFitConfig } from './fit-types';
 import { AdamW } from './adamw';
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { setModuleFromCheckpoint } from './load-checkpoint-weights';
+import { checkCheckpointable, namedVariables, resumeFromCheckpoint, writeFitCheckpoint } from './fit-checkpoint';
+import { batchEpoch, disposeBatch, openFitData } from './fit-data';
+import { LeakGuard } from './leak-guard';
 import { progress } from '../viz/progress';
 import { clipByGlobalNorm } from './clip-by-global-norm';
-import type { TrainOptimizer } from './train-optimizer';
 import { warmupCosineSchedule } from './warmup-cosine-schedule';
 
-/** Configuration of `fit`: plain values, printed at the start and stored in checkpoints. */
-export interface FitConfig {
-  /** Steps to run in all (a resumed run counts the steps already done). */
-  numSteps: number;
-  /** Peak learning rate. */
-  lr: number;
-  /**
-   * 'constant', or linear warm-up then cosine decay to minLr over numSteps — or over the time budget
-   * (timeLimitSeconds, counted from the end of the warm-up) when that runs out first.
-   */
-  schedule: 'constant' | 'warmup-cosine';
-  /** Warm-up steps of the 'warmup-cosine' schedule. */
-  warmupSteps: number;
-  /** Final learning rate of the 'warmup-cosine' schedule. */
-  minLr: number;
-  /** Clip gradients to this global norm; 0 = no clipping. */
-  clipNorm: number;
-  /** Stop after the step that passes this many seconds of training; 0 = no limit. */
-  timeLimitSeconds: number;
-  /** The run's seed (recipes derive each step's augmentation seed from it with stepSeed). */
-  seed: number;
-  /** Steps per epoch, for onEpoch and the epoch history; 0 = use the batch's `epoch` field if any. */
-  stepsPerEpoch: number;
-  /** Folder for checkpoints; '' = none. */
-  checkpointDir: string;
-  /** Write a checkpoint every this many steps (and at the end); 0 = only at the end. */
-  checkpointEvery: number;
-  /** Keep the newest this many checkpoints; 0 = all. */
-  keepCheckpoints: number;
-  /** Continue from the latest checkpoint in checkpointDir if there is one. */
-  resume: boolean;
-  /** Fail ('error'), warn, or do nothing when the tensor count grows from step to step. */
-  leakCheck: 'error' | 'warn' | 'off';
-  /** Show a progress bar (src/viz). */
-  progress: boolean;
-  /** Label of the progress bar and of the config line. */
-  label: string;
-}
-
-/** 1,000 steps of Adam-style training at lr 1e-3 with leak checks and a progress bar. */
-export function defaultFitConfig(): FitConfig {
-  return {
-    numSteps: 1000,
-    lr: 1e-3,
-    schedule: 'constant',
-    warmupSteps: 0,
-    minLr: 0,
-    clipNorm: 0,
-    timeLimitSeconds: 0,
-    seed: 0,
-    stepsPerEpoch: 0,
-    checkpointDir: '',
-    checkpointEvery: 0,
-    keepCheckpoints: 2,
-    resume: false,
-    leakCheck: 'error',
-    progress: true,
-    label: 'fit',
-  };
-}
-
-/** A loss with extra scalars to log (accuracy, a term of the loss, ...). */
-export interface LossWithMetrics {
-  loss: tf.Scalar;
-  metrics?: Record<string, tf.Scalar>;
-}
-
-/** One step as recorded in the history and passed to onStep. */
-export interface StepRecord {
-  step: number;
-  epoch: number;
-  loss: number;
-  lr: number;
-  /** Global gradient norm before clipping (only when clipNorm > 0, else NaN). */
-  gradNorm: number;
-  /** Seconds since the start of this fit call. */
-  seconds: number;
-  metrics: Record<string, number>;
-}
-
-/** Everything logged, in columns ready for lineChart. */
-export interface FitHistory {
-  step: number[];
-  loss: number[];
-  lr: number[];
-  gradNorm: number[];
-  seconds: number[];
-  metrics: Record<string, number[]>;
-  /** One entry per completed epoch: its index and mean loss. */
-  epochs: { epoch: number; loss: number }[];
-}
-
-/** What `fit` returns. */
-export interface FitResult {
-  history: FitHistory;
-  /** Steps done in all (including those before a resume). */
-  steps: number;
-  /** Why the loop ended. */
-  stoppedBy: 'numSteps' | 'timeLimit' | 'data' | 'callback';
-  /** Seconds spent in this call. */
-  seconds: number;
-  /** Step at which this call started (> 0 after a resume). */
-  startStep: number;
-  /** The last checkpoint written, if any. */
-  checkpoint: string | null;
-}
-
-/** Hooks called by fit; each may be async (fit awaits it between steps, never inside tidy). */
-export interface FitCallback {
-  onStart?(info: { config: FitConfig; startStep: number }): void | Promise<void>;
-  /** Return false to stop after this step. */
-  onStep?(record: StepRecord, history: FitHistory): void | boolean | Promise<void | boolean>;
-  onEpoch?(epoch: number, meanLoss: number, history: FitHistory): void | Promise<void>;
-  onEnd?(result: FitResult): void | Promise<void>;
-}
-
-/** A data source: a function of the step (random access: resumes instantly) or an iterator. */
-export type FitData<B> = ((step: number) => B) | Iterable<B> | AsyncIterable<B>;
-
-/** Everything `fit` takes. Recipes return `loss`, `variables`, `afterStep` and `modules`. */
-export interface FitOptions<B> {
-  /** The objective of one batch; called inside tf.variableGrads, so no await and no dispose of its result. */
-  loss: (batch: B, step: number) => tf.Scalar | LossWithMetrics;
-  /** What the optimiser updates: a list, or a function of the step (SwAV freezes its prototypes at first). */
-  variables: tf.Variable[] | ((step: number) => tf.Variable[]);
-  /** Batches. Tensors found in a batch (directly or one level down) are disposed after the step. */
-  data: FitData<B>;
-  /** Default: AdamW with weightDecay 0, i.e. Adam, freed at the end (pass your own to keep its moments). */
-  optimizer?: TrainOptimizer;
-  config?: Partial<FitConfig>;
-  /** Called after each update (momentum-encoder EMA, queue writes, prototype normalisation). */
-  afterStep?: (step: number) => void;
-  /** Modules whose weights go into checkpoints, by prefix; also names the variables. */
-  modules?: Record<string, Module>;
-  /** Extra JSON state for checkpoints (e.g. a generator's state you keep yourself). */
-  state?: { get(): unknown; set(value: unknown): void };
-  callbacks?: FitCallback | FitCallback[];
-  /** Where the config line and warnings go (default console.log). */
-  log?: (line: string) => void;
-  /** Clock in milliseconds (default performance.now); tests pass a fake one. */
-  now?: () => number;
-  /**
-   * Learning rate as a function of the step (and, with a time limit, of the fraction of the budget
-   * used since the warm-up steps ended; 0 without one); overrides config.schedule.
-   */
-  schedule?: (step: number, timeFraction: number) => number;
-  /** A recipe's name and resolved configuration, printed with fit's own (recipes provide both). */
-  name?: string;
-  recipeConfig?: object;
-}
-
-interface Meta {
-  fit: FitConfig;
-  optimizer: { name: string; config: object; iterations: number };
-  history: FitHistory;
-  state?: unknown;
-}
+export * from './fit-types';
 
 function emptyHistory(): FitHistory {
   return { step: [], loss: [], lr: [], gradNorm: [], seconds: [], metrics: {}, epochs: [] };
-}
-
-function disposeBatch(batch: unknown): void {
-  if (batch instanceof tf.Tensor) {
-    batch.dispose();
-  } else if (batch && typeof batch === 'object') {
-    for (const value of Object.values(batch)) {
-      if (value instanceof tf.Tensor) value.dispose();
-      else if (Array.isArray(value)) value.forEach((v) => v instanceof tf.Tensor && v.dispose());
-    }
-  }
-}
-
-function batchEpoch(batch: unknown): number | null {
-  if (batch && typeof batch === 'object' && !(batch instanceof tf.Tensor)) {
-    const e = (batch as { epoch?: unknown }).epoch;
-    if (typeof e === 'number') return e;
-  }
-  return null;
 }
 
 function formatLoss(x: number): string {
@@ -254,80 +81,26 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
   const modules = options.modules ?? {};
 
   // Stable variable names (module prefix + weight name): used for weight decay rules and checkpoints.
-  const nameOf = new Map<tf.Variable, string>();
-  const byName = new Map<string, tf.Variable>();
-  for (const [prefix, module] of Object.entries(modules)) {
-    for (const [name, value] of Object.entries(module.getWeights())) {
-      if (value instanceof tf.Variable && !nameOf.has(value)) {
-        nameOf.set(value, `${prefix}.${name}`);
-        byName.set(`${prefix}.${name}`, value);
-      }
-    }
-  }
+  const { nameOf, byName } = namedVariables(modules);
   const variablesAt = (step: number): tf.Variable[] =>
     typeof options.variables === 'function' ? options.variables(step) : options.variables;
 
-  let history = emptyHistory();
-  let startStep = 0;
-  if (config.resume && config.checkpointDir && latestCheckpoint(config.checkpointDir)) {
-    const loaded = loadCheckpoint(config.checkpointDir);
-    try {
-      const meta = loaded.meta as Meta;
-      for (const [prefix, module] of Object.entries(modules)) setModuleFromCheckpoint(module, loaded, prefix, 'fit');
-      const optState: tf.NamedTensorMap = {};
-      for (const [key, t] of Object.entries(loaded.tensors)) if (key.startsWith('optimizer/')) optState[key.slice(10)] = t;
-      optimizer.setState(optState, meta.optimizer.iterations, byName);
-      history = meta.history;
-      startStep = loaded.step;
-      if (options.state && meta.state !== undefined) options.state.set(meta.state);
-      log(`${config.label}: resumed from ${loaded.path} at step ${startStep}`);
-    } finally {
-      tf.dispose(Object.values(loaded.tensors));
-    }
-  }
+  const resumed = config.resume && config.checkpointDir ? resumeFromCheckpoint(config.checkpointDir, modules, optimizer, byName, options.state) : null;
+  const history = resumed?.history ?? emptyHistory();
+  const startStep = resumed?.step ?? 0;
+  if (resumed) log(`${config.label}: resumed from ${resumed.path} at step ${startStep}`);
 
   log(`${config.label} config: ${JSON.stringify(config)}`);
   if (options.recipeConfig) log(`${config.label} recipe: ${options.name ?? 'recipe'} ${JSON.stringify(options.recipeConfig)}`);
   log(`${config.label} optimizer: ${optimizer.name} ${JSON.stringify(optimizer.config)}`);
   for (const cb of callbacks) await cb.onStart?.({ config, startStep });
 
-  const writeCheckpoint = (step: number): string => {
-    const tensors: tf.NamedTensorMap = {};
-    for (const [prefix, module] of Object.entries(modules)) {
-      for (const [name, value] of Object.entries(module.getWeights())) tensors[`weights/${prefix}.${name}`] = value;
-    }
-    for (const [key, value] of Object.entries(optimizer.getState(nameOf))) tensors[`optimizer/${key}`] = value;
-    const meta: Meta = {
-      fit: config,
-      optimizer: { name: optimizer.name, config: optimizer.config, iterations: optimizer.iterations },
-      history,
-      state: options.state?.get(),
-    };
-    return saveCheckpoint(config.checkpointDir, step, tensors, meta, config.keepCheckpoints);
-  };
-  if (config.checkpointDir) {
-    for (const v of variablesAt(startStep)) {
-      if (!nameOf.has(v)) {
-        throw new Error(`Error in fit: checkpoints need every trained variable inside \`modules\`, but '${v.name}' [${v.shape.join(',')}] is not`);
-      }
-    }
-  }
+  const writeCheckpoint = (step: number): string =>
+    writeFitCheckpoint(config.checkpointDir, step, { config, modules, optimizer, nameOf, history, state: options.state?.get() }, config.keepCheckpoints);
+  if (config.checkpointDir) checkCheckpointable(variablesAt(startStep), nameOf);
 
   // Data: a function of the step, or an iterator fast-forwarded past the steps already done.
-  const data = options.data;
-  let iterator: Iterator<B> | AsyncIterator<B> | null = null;
-  if (typeof data !== 'function') {
-    iterator = Symbol.asyncIterator in (data as object) ? (data as AsyncIterable<B>)[Symbol.asyncIterator]() : (data as Iterable<B>)[Symbol.iterator]();
-    for (let s = 0; s < startStep; s++) {
-      const r = await iterator.next();
-      if (r.done) break;
-      disposeBatch(r.value);
-    }
-  }
-  const nextBatch = async (step: number): Promise<IteratorResult<B>> => {
-    if (!iterator) return { done: false, value: (data as (step: number) => B)(step) };
-    return iterator.next();
-  };
+  const source = await openFitData(options.data, startStep);
 
   const bar = config.progress ? progress(config.numSteps, { label: config.label, unit: 'step', timeLimitSeconds: config.timeLimitSeconds }) : null;
   if (bar) bar.update(startStep);
@@ -336,8 +109,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
   let warmupEndSeconds = -1;
   let stoppedBy: FitResult['stoppedBy'] = 'numSteps';
   let lastFinite = NaN;
-  let lastCount = -1;
-  let grewLast = false;
+  const leaks = new LeakGuard(startStep);
   let epochLosses: number[] = [];
   let currentEpoch = -1;
   let lastCheckpoint: string | null = null;
@@ -353,7 +125,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
 
   try {
     for (; step < config.numSteps; step++) {
-      const next = await nextBatch(step);
+      const next = await source.next(step);
       if (next.done) {
         stoppedBy = 'data';
         break;
@@ -414,18 +186,9 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
       epochLosses.push(lossValue);
 
       if (config.leakCheck !== 'off') {
-        const count = tf.memory().numTensors - optimizer.numStateTensors();
-        if (step >= startStep + 2 && lastCount >= 0 && count > lastCount) {
-          if (grewLast) {
-            const message = `Error in fit: Leaked ${count - lastCount} tensors per step (numTensors ${lastCount} -> ${count} at step ${step}); free every tensor a step creates (tf.tidy, dispose)`;
-            if (config.leakCheck === 'error') throw new Error(message);
-            log(message.replace('Error in fit', 'Warning in fit'));
-          }
-          grewLast = true;
-        } else {
-          grewLast = false;
-        }
-        lastCount = count;
+        const message = leaks.observe(step, tf.memory().numTensors - optimizer.numStateTensors());
+        if (message && config.leakCheck === 'error') throw new Error(message);
+        if (message) log(message.replace('Error in fit', 'Warning in fit'));
       }
 
       const seconds = (now() - t0) / 1000;
@@ -461,7 +224,7 @@ export async function fit<B>(options: FitOptions<B>): Promise<FitResult> {
     }
   } finally {
     bar?.close();
-    if (iterator?.return) await iterator.return();
+    await source.close();
     if (ownsOptimizer) optimizer.dispose();
   }
   const result: FitResult = { history, steps: step, stoppedBy, seconds: (now() - t0) / 1000, startStep, checkpoint: lastCheckpoint };
