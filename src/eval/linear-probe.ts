@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { labelSubset } from '../data/label-subset';
 import { createRng, shuffle } from '../backend/seed';
-import { resolveConfig, seededUniform } from '../models/module';
+import { seededUniform } from '../models/module';
+import { resolveConfig } from '../config';
 
 /** Configuration of `linearProbe`. */
 export interface LinearProbeConfig {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
 import { l2NormalizeRows } from '../losses/common';
-import { BaseModule, resolveConfig, seededNormal } from './module';
+import { BaseModule, seededNormal } from './module';
+import { resolveConfig } from '../config';
 
 /** Configuration of `FeatureQueue`. */
 export interface FeatureQueueConfig {

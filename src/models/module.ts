@@ -120,23 +120,6 @@ export function cloneWeights(module: Module): tf.NamedTensorMap {
   return out;
 }
 
-/**
- * Merge `overrides` into `defaults`, rejecting keys the defaults do not have with
- * "Unknown config key: foo (ProjectionHead accepts inputDim, hiddenDim, ...)".
- */
-export function resolveConfig<T extends object>(owner: string, defaults: T, overrides: Partial<T> = {}): T {
-  for (const key of Object.keys(overrides)) {
-    if (!(key in defaults)) {
-      throw new Error(`Unknown config key: ${key} (${owner} accepts ${Object.keys(defaults).join(', ')})`);
-    }
-  }
-  const merged = { ...defaults } as T;
-  for (const [key, value] of Object.entries(overrides)) {
-    if (value !== undefined) (merged as Record<string, unknown>)[key] = value;
-  }
-  return merged;
-}
-
 /** Uniform values in [low, high) from a seeded generator (the same on every backend). */
 export function seededUniform(shape: number[], low: number, high: number, rng: Rng): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolveConfig, type ApplyOptions, type Module } from './module';
+import { type ApplyOptions, type Module } from './module';
+import { resolveConfig } from '../config';
 
 /**
  * Exponential moving average of weights, MoCo's momentum update:

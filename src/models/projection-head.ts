@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BatchNorm, Dense } from './layers';
-import { type ApplyOptions, BaseModule, resolveConfig, rngFrom } from './module';
+import { type ApplyOptions, BaseModule, rngFrom } from './module';
+import { resolveConfig } from '../config';
 
 /** Configuration of a `ProjectionHead` (and of a `PredictionHead`). */
 export interface ProjectionHeadConfig {

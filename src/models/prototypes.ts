@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { l2NormalizeRows } from '../losses/common';
-import { BaseModule, resolveConfig, rngFrom, seededUniform } from './module';
+import { BaseModule, rngFrom, seededUniform } from './module';
+import { resolveConfig } from '../config';
 
 /** Configuration of `Prototypes`. */
 export interface PrototypesConfig {

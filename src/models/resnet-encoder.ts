@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Rng } from '../backend/seed';
-import { type ApplyOptions, BaseModule, resolveConfig, rngFrom, seededNormal } from './module';
+import { type ApplyOptions, BaseModule, rngFrom, seededNormal } from './module';
+import { resolveConfig } from '../config';
 import { BatchNorm2d } from './batch-norm-2d';
 
 /** Configuration of a `ResNetEncoder`. */

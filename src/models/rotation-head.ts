@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Dense } from './layers';
-import { BaseModule, resolveConfig, rngFrom } from './module';
+import { BaseModule, rngFrom } from './module';
+import { resolveConfig } from '../config';
 
 /** Configuration of `RotationHead`. */
 export interface RotationHeadConfig {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { patchify } from './patchify';
 import { Dense, LayerNorm } from './layers';
-import { type ApplyOptions, BaseModule, resolveConfig, rngFrom, seededNormal } from './module';
+import { type ApplyOptions, BaseModule, rngFrom, seededNormal } from './module';
+import { resolveConfig } from '../config';
 import { sinCosPositionEmbedding2d } from './sincos-position-embedding';
 import { TransformerBlock } from './transformer-block';
 

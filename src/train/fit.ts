@@ -8,7 +8,7 @@
  *                   free the batch, check for leaks, record history, callbacks, checkpoint
  */
 import * as tf from '@tensorflow/tfjs';
-import { resolveConfig } from '../models/module';
+import { resolveConfig } from '../config';
 import type { FitConfig, FitHistory, FitOptions, FitResult, StepRecord } from './fit-types';
 import { defaultFitConfig } from './fit-types';
 import { AdamW } from './adamw';

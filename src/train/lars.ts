@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { resolveConfig } from '../models/module';
+import { resolveConfig } from '../config';
 import { type TrainOptimizer, OptimizerSlots, checkUpdateArgs, decaysByDefault } from './train-optimizer';
 
 /** Configuration of `Lars`. */

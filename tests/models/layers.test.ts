@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../../src/backend/seed';
 import { BatchNorm, Dense, LayerNorm, gelu } from '../../src/models/layers';
-import { cloneWeights, resolveConfig } from '../../src/models/module';
+import { cloneWeights } from '../../src/models/module';
+import { resolveConfig } from '../../src/config';
 import { assertClose, assertNoLeak, randn, t2, useCpu } from '../losses/helpers';
 
 before(useCpu);

@@ -4,7 +4,7 @@ import { simclrViews, type SimclrViewOptions } from '../../augment/simclr-views'
 import { negativeCosineSimilarity } from '../../losses/negative-cosine-similarity';
 import { MomentumEncoder, cosineMomentum } from '../../models/momentum-encoder';
 import type { Module } from '../../models/module';
-import { resolveConfig } from '../../models/module';
+import { resolveConfig } from '../../config';
 import { PredictionHead } from '../../models/prediction-head';
 import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projection-head';
 import { stepSeed } from '../step-seed';

@@ -4,7 +4,7 @@ import { normalizeImages, type ChannelStats } from '../../augment/normalize-imag
 import { randomResizedCrop } from '../../augment/random-resized-crop';
 import { createRng } from '../../backend/seed';
 import type { MaskedAutoencoder } from '../../models/masked-autoencoder';
-import { resolveConfig } from '../../models/module';
+import { resolveConfig } from '../../config';
 import { stepSeed } from '../step-seed';
 import type { ImageBatch, SslRecipe } from './ssl-recipe';
 

@@ -6,7 +6,7 @@ import { infoNceLoss } from '../../losses/info-nce';
 import { FeatureQueue } from '../../models/feature-queue';
 import { MomentumEncoder } from '../../models/momentum-encoder';
 import type { Module } from '../../models/module';
-import { resolveConfig } from '../../models/module';
+import { resolveConfig } from '../../config';
 import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projection-head';
 import { stepSeed } from '../step-seed';
 import { EncoderWithHead, type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';

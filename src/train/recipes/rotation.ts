@@ -4,7 +4,7 @@ import { normalizeImages, type ChannelStats } from '../../augment/normalize-imag
 import { rotateBatch } from '../../augment/rotate-batch';
 import { rotationPredictionLoss } from '../../losses/rotation-prediction';
 import type { Module } from '../../models/module';
-import { resolveConfig } from '../../models/module';
+import { resolveConfig } from '../../config';
 import { RotationHead } from '../../models/rotation-head';
 import { stepSeed } from '../step-seed';
 import { type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';

@@ -4,7 +4,7 @@ import { simclrViews, type SimclrViewOptions } from '../../augment/simclr-views'
 import { buggySimclrLoss } from '../../losses/buggy-simclr';
 import { ntXentLoss } from '../../losses/nt-xent';
 import type { Module } from '../../models/module';
-import { resolveConfig } from '../../models/module';
+import { resolveConfig } from '../../config';
 import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projection-head';
 import { stepSeed } from '../step-seed';
 import { type ImageBatch, type SslRecipe, featureDimOf } from './ssl-recipe';

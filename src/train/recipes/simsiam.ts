@@ -3,7 +3,7 @@ import { normalizeImages, type ChannelStats } from '../../augment/normalize-imag
 import { simclrViews, type SimclrViewOptions } from '../../augment/simclr-views';
 import { negativeCosineSimilarity } from '../../losses/negative-cosine-similarity';
 import type { Module } from '../../models/module';
-import { resolveConfig } from '../../models/module';
+import { resolveConfig } from '../../config';
 import { PredictionHead } from '../../models/prediction-head';
 import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projection-head';
 import { stepSeed } from '../step-seed';

@@ -4,7 +4,7 @@ import { normalizeImages, type ChannelStats } from '../../augment/normalize-imag
 import { l2NormalizeRows } from '../../losses/common';
 import { swavLoss } from '../../losses/swav';
 import type { Module } from '../../models/module';
-import { resolveConfig } from '../../models/module';
+import { resolveConfig } from '../../config';
 import { ProjectionHead, type ProjectionHeadConfig } from '../../models/projection-head';
 import { Prototypes } from '../../models/prototypes';
 import { stepSeed } from '../step-seed';
