@@ -1,3 +1,11 @@
+/**
+ * A running kernel, driven over the Jupyter messaging protocol. Why this file is long (about
+ * 600 lines): it is one state machine over one child process and its four sockets (launch,
+ * readiness, execute with tslab's abort-and-retry, timeout -> interrupt -> kill, death
+ * reporting, cleanup on every exit path), and its pieces share that private state. What does
+ * not need it lives next to it: the wire format (wire.ts), one cell's iopub outputs
+ * (output-collector.ts), the kernelspec (kernelspec.ts).
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -8,6 +16,7 @@ import * as zmq from 'zeromq';
 import { findKernelSpec, KERNEL_NAME, type KernelSpec } from './kernelspec';
 import type { ErrorOutput, Output } from './notebook';
 import { createMessage, decodeMessage, encodeMessage, type JupyterMessage } from './wire';
+import { errorFromStderr, OutputCollector } from './output-collector';
 
 /** How one cell ended. */
 export type CellStatus = 'ok' | 'error' | 'timeout' | 'dead';
@@ -63,16 +72,10 @@ interface Connection {
 
 interface PendingExecution {
   msgId: string;
-  outputs: Output[];
-  byDisplayId: Map<string, Output[]>;
-  clearOnNext: boolean;
+  collector: OutputCollector;
   reply: Record<string, any> | null;
   idle: boolean;
-  onOutput?: (output: Output) => void;
   settle: () => void;
-  streamBytes: number;
-  droppedBytes: number;
-  maxStreamBytes: number;
 }
 
 const live = new Set<KernelSession>();
@@ -125,27 +128,6 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 function tail(text: string, max = 4000): string {
   return text.length > max ? text.slice(text.length - max) : text;
-}
-
-/**
- * Turn tslab's stderr text for a failed cell into nbformat's error fields. tslab prints the full
- * error to stderr (already in the cell's outputs), so the traceback is kept to one line.
- */
-function errorFromStderr(stderr: string): ErrorOutput {
-  const lines = stderr.split('\n').map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
-  const typeError = lines.find((l) => /^(\S+ )?\d+:\d+ - /.test(l));
-  let ename = 'Error';
-  let evalue: string;
-  if (typeError) {
-    ename = 'TypeScriptError';
-    evalue = typeError.replace(/^\S+ (?=\d+:\d+ - )/, '');
-  } else {
-    const thrown = lines.find((l) => /^[\w$]*(Error|Exception)(:|$)/.test(l)) ?? lines[0] ?? 'the cell failed';
-    const m = /^([A-Za-z_$][\w$]*):\s?(.*)$/.exec(thrown);
-    if (m) [ename, evalue] = [m[1], m[2]];
-    else evalue = thrown;
-  }
-  return { output_type: 'error', ename, evalue, traceback: [`${ename}: ${evalue}`] };
 }
 
 /**
@@ -350,71 +332,14 @@ export class KernelSession {
     const p = this.pending;
     if (!p || message.parent_header.msg_id !== p.msgId) return;
     const c = message.content;
-    const add = (output: Output) => {
-      if (p.clearOnNext) {
-        p.outputs.length = 0;
-        p.byDisplayId.clear();
-        p.clearOnNext = false;
+    if (message.header.msg_type === 'status') {
+      if (c.execution_state === 'idle') {
+        p.idle = true;
+        if (p.reply) p.settle();
       }
-      p.outputs.push(output);
-      p.onOutput?.(output);
-      return output;
-    };
-    switch (message.header.msg_type) {
-      case 'status':
-        if (c.execution_state === 'idle') {
-          p.idle = true;
-          if (p.reply) p.settle();
-        }
-        break;
-      case 'stream': {
-        const size = Buffer.byteLength(String(c.text));
-        if (p.streamBytes + size > p.maxStreamBytes) {
-          p.droppedBytes += size;
-          break;
-        }
-        p.streamBytes += size;
-        const last = p.outputs[p.outputs.length - 1];
-        if (!p.clearOnNext && last && last.output_type === 'stream' && last.name === c.name) {
-          last.text = String(last.text) + c.text;
-          p.onOutput?.({ output_type: 'stream', name: c.name, text: c.text });
-        } else {
-          add({ output_type: 'stream', name: c.name, text: String(c.text) });
-        }
-        break;
-      }
-      case 'display_data': {
-        const output = add({ output_type: 'display_data', data: c.data ?? {}, metadata: c.metadata ?? {} });
-        const id = c.transient?.display_id;
-        if (id) p.byDisplayId.set(id, [...(p.byDisplayId.get(id) ?? []), output]);
-        break;
-      }
-      case 'update_display_data': {
-        const id = c.transient?.display_id;
-        for (const output of (id && p.byDisplayId.get(id)) || []) {
-          if (output.output_type === 'display_data') {
-            output.data = c.data ?? {};
-            output.metadata = c.metadata ?? {};
-          }
-        }
-        break;
-      }
-      case 'execute_result':
-        add({ output_type: 'execute_result', execution_count: c.execution_count ?? null, data: c.data ?? {}, metadata: c.metadata ?? {} });
-        break;
-      case 'error':
-        add({ output_type: 'error', ename: c.ename, evalue: c.evalue, traceback: c.traceback ?? [] });
-        break;
-      case 'clear_output':
-        if (c.wait) p.clearOnNext = true;
-        else {
-          p.outputs.length = 0;
-          p.byDisplayId.clear();
-        }
-        break;
-      default:
-        break;
+      return;
     }
+    p.collector.handle(message.header.msg_type, c);
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
@@ -496,17 +421,12 @@ export class KernelSession {
     const done = new Promise<void>((resolve) => (settle = resolve));
     const p: PendingExecution = {
       msgId: msg.header.msg_id,
-      outputs: [],
-      byDisplayId: new Map(),
-      clearOnNext: false,
+      collector: new OutputCollector(options.maxStreamBytes ?? 4 * 1024 * 1024, options.onOutput),
       reply: null,
       idle: false,
-      onOutput: options.onOutput,
       settle,
-      streamBytes: 0,
-      droppedBytes: 0,
-      maxStreamBytes: options.maxStreamBytes ?? 4 * 1024 * 1024,
     };
+    const outputs = p.collector.outputs;
     this.pending = p;
     try {
       await this.shell!.send(encodeMessage(msg, this.conn!.key));
@@ -517,19 +437,17 @@ export class KernelSession {
         : new Promise<'timeout'>(() => undefined);
       const first = await Promise.race([done.then(() => 'done' as const), timedOut]);
       clearTimeout(timer);
-      if (p.droppedBytes > 0) {
-        p.outputs.push({ output_type: 'stream', name: 'stderr', text: `\n[selfsup: ${p.droppedBytes} more bytes of output were dropped; a cell keeps at most ${p.maxStreamBytes} bytes]\n` });
-      }
+      p.collector.noteDropped();
       if (first === 'done') {
-        if (p.reply) return { kind: 'reply', reply: p.reply, outputs: p.outputs };
-        return { kind: 'dead', outputs: p.outputs };
+        if (p.reply) return { kind: 'reply', reply: p.reply, outputs };
+        return { kind: 'dead', outputs };
       }
       // Over time: interrupt, give it a moment, then kill.
       await this.interrupt();
       const grace = this.options.interruptGraceMs ?? 3000;
       const recovered = await Promise.race([done.then(() => true), sleep(grace).then(() => false)]);
       if (!recovered || !p.reply) await this.killAndWait();
-      return { kind: 'timeout', outputs: p.outputs, reply: p.reply ?? undefined };
+      return { kind: 'timeout', outputs, reply: p.reply ?? undefined };
     } finally {
       this.pending = null;
     }
