@@ -10,23 +10,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CourseCheckpointMeta } from '../src/train/pretrained';
+import type { CourseCheckpointMeta, ReferenceRun } from '../src/train/pretrained';
 import { packageRoot } from '../src/backend/package-root';
-
-/** What a PyTorch reference script records. */
-export interface ReferenceRun {
-  method: string;
-  command: string;
-  torch: string;
-  threads: number;
-  budgetMinutes: number;
-  batchSize: number;
-  imagesPerSecond: number;
-  machine: { cpu: string; cores: number; date: string };
-  /** kNN top-1 (k 200, T 0.1, full train bank and test set) after each epoch; `minutes` of training so far. */
-  epochs: { epoch: number; minutes: number; knnTop1: number }[];
-  final: { steps: number; epochs: number; knnTop1: number };
-}
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
 
