@@ -16,6 +16,8 @@ export interface ScatterChartOptions extends ChartOptions {
   yLabel?: string;
   /** Point area in square pixels; default 30. */
   pointSize?: number;
+  /** Title of the colour legend; default 'class' (say 'run' or 'temperature' when the labels are not classes). */
+  legendTitle?: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export function scatterChartSpec(points: Matrix, options: ScatterChartOptions = 
       x: { field: 'x', type: 'quantitative', title: options.xLabel ?? 'x', scale: { zero: false } },
       y: { field: 'y', type: 'quantitative', title: options.yLabel ?? 'y', scale: { zero: false } },
       ...(labels
-        ? { color: { field: 'class', type: 'nominal', title: 'class', scale: { domain: classes } } }
+        ? { color: { field: 'class', type: 'nominal', title: options.legendTitle ?? 'class', scale: { domain: classes } } }
         : {}),
       tooltip: [
         { field: 'index', type: 'quantitative', title: 'index' },

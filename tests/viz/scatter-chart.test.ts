@@ -64,3 +64,9 @@ test('large scatters drop per-point ARIA labels from the SVG', async () => {
   assert.equal((scatterChartSpec(points) as { config?: { aria?: boolean } }).config?.aria, undefined, 'small scatters keep their ARIA labels');
   compileVegaLite(spec);
 });
+
+test('the colour legend is titled class by default, or as the caller says when the labels are runs', () => {
+  const color = (o: object) => (scatterChartSpec([[0, 0], [1, 1]], { labels: ['a', 'b'], ...o }) as { encoding: { color: { title: string } } }).encoding.color.title;
+  assert.equal(color({}), 'class');
+  assert.equal(color({ legendTitle: 'temperature' }), 'temperature');
+});
