@@ -142,7 +142,7 @@ export interface ReferenceRun {
   batchSize: number;
   imagesPerSecond: number;
   machine: { cpu: string; cores: number; date: string };
-  /** kNN top-1 (the course protocol: 10,000 test images, 50,000 training images as the bank) after each whole epoch. */
+  /** kNN top-1 (the course protocol: 10,000 test images, 50,000 training images as the bank) after each whole epoch, and last at the end of the budget (a fractional epoch). */
   epochs: { epoch: number; minutes: number; knnTop1: number }[];
   /** At the end of the budget. */
   final: { steps: number; epochs: number; knnTop1: number };
