@@ -15,6 +15,7 @@
  * FLOPs are those of the convolutions and matMuls, forward + backward, counted analytically.
  */
 import { execFileSync, spawnSync } from 'child_process';
+import { packageRoot } from '../src/backend/package-root';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -230,28 +231,9 @@ job = json.loads(sys.argv[1])
 torch.set_num_threads(job["threads"])
 torch.manual_seed(0)
 
-def bn2d(c): return nn.BatchNorm2d(c, eps=1e-5, momentum=0.1)
-
-class Block(nn.Module):
-    def __init__(self, cin, c, s):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, c, 3, s, 1, bias=False); self.bn1 = bn2d(c)
-        self.conv2 = nn.Conv2d(c, c, 3, 1, 1, bias=False); self.bn2 = bn2d(c)
-        self.short = None
-        if s != 1 or cin != c:
-            self.short = nn.Sequential(nn.Conv2d(cin, c, 1, s, 0, bias=False), bn2d(c))
-    def forward(self, x):
-        h = F.relu(self.bn1(self.conv1(x)))
-        h = self.bn2(self.conv2(h))
-        return F.relu(h + (self.short(x) if self.short is not None else x))
-
-class ResNet(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.stem = nn.Sequential(nn.Conv2d(3, 32, 3, 1, 1, bias=False), bn2d(32), nn.ReLU())
-        self.blocks = nn.Sequential(Block(32, 32, 1), Block(32, 64, 2), Block(64, 128, 2))
-    def forward(self, x):
-        return self.blocks(self.stem(x)).mean(dim=(2, 3))
+# The course ResNet (stem 32, blocks 32/64/128, BatchNorm eps 1e-5 momentum 0.1): one copy, in the reference script.
+sys.path.insert(0, job["referenceDir"])
+from simclr_reference import ResNet
 
 class Plain(nn.Module):
     def __init__(self):
@@ -309,7 +291,8 @@ function torchAvailable(): boolean {
 
 function runTorch(job: ChildJob, scriptFile: string): ChildResult {
   try {
-    const out = execFileSync('/usr/bin/python3', [scriptFile, JSON.stringify(job)], {
+    const referenceDir = path.join(packageRoot('bench-train'), 'scripts', 'reference'); // the ResNet is imported from there
+    const out = execFileSync('/usr/bin/python3', [scriptFile, JSON.stringify({ ...job, referenceDir })], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, OMP_NUM_THREADS: String(job.threads), MKL_NUM_THREADS: String(job.threads), OPENBLAS_NUM_THREADS: String(job.threads) },
