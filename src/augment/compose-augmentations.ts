@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { applyToSome, checkImageBatch, checkImages01, checkProbability, drawMask, type Augmentation } from './per-sample';
+import { applyToSome, checkImageBatch, checkImages01, checkProbability, drawMask, withCheckedImages, type Augmentation } from './per-sample';
 
 /** One step of a pipeline: an augmentation applied to each sample with probability p (default 1). */
 export interface AugmentStep {
@@ -29,7 +29,8 @@ export function composeAugmentations(steps: AugmentStep[]): Augmentation {
     checkImageBatch('composeAugmentations', x);
     checkImages01('composeAugmentations', x);
     const rng = createRng(seed);
-    return tf.tidy(() => {
+    // checked once here: every step maps [0, 1] to [0, 1], so the steps skip their own range reads
+    return withCheckedImages(() => tf.tidy(() => {
       let y = x;
       for (const step of steps) {
         const stepSeed = rng.seed();
@@ -39,6 +40,6 @@ export function composeAugmentations(steps: AugmentStep[]): Augmentation {
         y = mask ? applyToSome(`composeAugmentations (step '${step.name}')`, input, mask, (chosen) => step.apply(chosen, stepSeed)) : step.apply(input, stepSeed);
       }
       return y === x ? x.clone() : y;
-    });
+    }));
   };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng } from '../backend/seed';
-import { checkImageBatch, checkImages01 } from './per-sample';
+import { checkImageBatch, checkImages01, withCheckedImages } from './per-sample';
 import { checkKeys, simclrAugmentation, type SimclrViewOptions } from './simclr-views';
 
 /** Options of `multiCropViews` (SwAV's multi-crop). */
@@ -46,8 +46,8 @@ export function multiCropViews(x: tf.Tensor4D, options: MultiCropOptions): { glo
   const globalView = simclrAugmentation(height, { ...recipe, size: globalSize, scale: globalScale });
   const localView = simclrAugmentation(height, { ...recipe, size: localSize, scale: localScale });
   const seeds = Array.from({ length: 2 + numLocal }, () => rng.seed());
-  return tf.tidy(() => ({
+  return withCheckedImages(() => tf.tidy(() => ({ // x checked above
     global: [globalView(x, seeds[0]), globalView(x, seeds[1])],
     local: seeds.slice(2).map((s) => localView(x, s)),
-  }));
+  })));
 }

@@ -19,6 +19,22 @@ export function checkImageBatch(fn: string, x: tf.Tensor, channels?: number): as
   }
 }
 
+let checkedDepth = 0;
+
+/**
+ * Run `fn` with the value-range part of `checkImages01` skipped: for a pipeline whose input was
+ * checked once at its entry, since every step maps [0, 1] to [0, 1]. Without it the course's
+ * view pipeline read its intermediates back 11 times per training step.
+ */
+export function withCheckedImages<T>(fn: () => T): T {
+  checkedDepth++;
+  try {
+    return fn();
+  } finally {
+    checkedDepth--;
+  }
+}
+
 /**
  * Throw the fixed-form error unless `x` is float32 with values in [0, 1] (a hair outside is
  * float rounding and allowed): the convention of every augmentation. The commonest mistake, 8-bit
@@ -27,7 +43,7 @@ export function checkImageBatch(fn: string, x: tf.Tensor, channels?: number): as
  */
 export function checkImages01(fn: string, x: tf.Tensor): void {
   if (x.dtype !== 'float32') throw new Error(`Error in ${fn}: images must be float32 in [0, 1], but got dtype ${x.dtype} (use tf.cast(x, 'float32') and divide by 255)`);
-  if (x.size === 0) return;
+  if (x.size === 0 || checkedDepth > 0) return;
   const [max, min] = tf.tidy(() => Array.from(tf.stack([tf.max(x), tf.min(x)]).dataSync()));
   if (Number.isNaN(max) || Number.isNaN(min)) throw new Error(`Error in ${fn}: images must be float32 in [0, 1], but got NaN values`);
   if (max > 1 + 1e-3) {

@@ -4,7 +4,7 @@ import { colorJitter } from './color-jitter';
 import { composeAugmentations, type AugmentStep } from './compose-augmentations';
 import { gaussianBlur } from './gaussian-blur';
 import { horizontalFlip } from './horizontal-flip';
-import { checkImageBatch, checkImages01, type Augmentation } from './per-sample';
+import { checkImageBatch, checkImages01, withCheckedImages, type Augmentation } from './per-sample';
 import { randomGrayscale } from './random-grayscale';
 import { randomResizedCrop } from './random-resized-crop';
 import { solarize } from './solarize';
@@ -117,5 +117,5 @@ export function simclrViews(x: tf.Tensor4D, options: SimclrViewOptions & { seed:
   const view = simclrAugmentation(x.shape[1], recipe);
   const seed1 = rng.seed();
   const seed2 = rng.seed();
-  return tf.tidy(() => [view(x, seed1), view(x, seed2)]);
+  return withCheckedImages(() => tf.tidy(() => [view(x, seed1), view(x, seed2)])); // x checked above
 }
