@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { createRng, shuffle } from '../backend/seed';
 import { adjustHue } from './adjust-color';
-import { blendSamples, checkImageBatch, checkImages01, drawUniform, perSample } from './per-sample';
+import { blendSamples, checkImageBatch, checkImages01, drawUniform, perSample, withCheckedImages } from './per-sample';
 import { rgbToGrayscale } from './rgb-to-grayscale';
 
 type Kind = 'brightness' | 'contrast' | 'saturation' | 'hue';
@@ -81,7 +81,7 @@ export function colorJitter(x: tf.Tensor4D, options: ColorJitterOptions): tf.Ten
       }
       if (at.includes('hue')) {
         const mask = at.map((a) => a === 'hue');
-        y = blendSamples(y, adjustHue(y, mask.map((m, i) => (m ? factor(i) : 0))), mask);
+        y = blendSamples(y, withCheckedImages(() => adjustHue(y, mask.map((m, i) => (m ? factor(i) : 0)))) // y stays in [0, 1]: no second range read, mask);
       }
     }
     return y === x ? x.clone() : y;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { l2NormalizeRows } from '../losses/common';
 
 /** Options of `nearestNeighbors`. */
 export interface NearestNeighborsOptions {
@@ -44,15 +45,14 @@ export function nearestNeighbors(queries: tf.Tensor2D, bank: tf.Tensor2D, option
     throw new Error(`Error in ${fn}: k must be an integer in 1..${bank.shape[0]} (the bank's rows), but got ${k}`);
   }
   if (!(Number.isInteger(batchSize) && batchSize > 0)) throw new Error(`Error in ${fn}: batchSize must be a positive integer, but got ${batchSize}`);
-  const unit = (x: tf.Tensor2D) => tf.mul(x, tf.rsqrt(tf.maximum(tf.sum(tf.square(x), 1, true), 1e-24)));
   const indices: number[][] = [];
   const similarities: number[][] = [];
-  const bankUnit = tf.tidy(() => unit(bank));
+  const bankUnit = l2NormalizeRows(bank);
   try {
     for (let start = 0; start < queries.shape[0]; start += batchSize) {
       const size = Math.min(batchSize, queries.shape[0] - start);
       const [values, idx] = tf.tidy(() => {
-        const q = unit(tf.slice(queries, [start, 0], [size, -1]) as tf.Tensor2D);
+        const q = l2NormalizeRows(tf.slice(queries, [start, 0], [size, -1]) as tf.Tensor2D);
         const top = tf.topk(tf.matMul(q, bankUnit, false, true), k);
         return [top.values.arraySync() as number[][], top.indices.arraySync() as number[][]];
       });

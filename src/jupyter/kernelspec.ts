@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findPackageRoot } from '../backend/package-root';
+import { packageRoot as sharedPackageRoot } from '../backend/package-root';
 
 /** A Jupyter kernelspec (the kernel.json file). */
 export interface KernelSpec {
@@ -18,11 +18,7 @@ export const KERNEL_NAME = 'tslab';
 
 /** The selfsup package root (the kernelspec, the project's .jupyter folder and the CLI live there). */
 export function packageRoot(): string {
-  return findPackageRoot() ?? fail();
-}
-
-function fail(): never {
-  throw new Error(`Cannot find the selfsup package.json above ${__dirname}`);
+  return sharedPackageRoot('kernelspec');
 }
 
 /** The project-local Jupyter data folder that `npm install` registers the kernel in. */

@@ -22,6 +22,14 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   return m;
 };
 
+/** Each `after` weight is m·before + (1 − m)·online, element by element. */
+function assertEma(after: Float32Array[], before: Float32Array[], online: Float32Array[], m: number, what: string): void {
+  after.forEach((a, i) => {
+    const expected = a.map((_, j) => m * before[i][j] + (1 - m) * online[i][j]);
+    assert.ok(maxDiff(a, expected) < 1e-5, `${what} weight ${i}: EMA with m = ${m}`);
+  });
+}
+
 test('MoCo: after a step the key encoder is m·old + (1 − m)·online, and the batch\'s keys are enqueued at the pointer, nothing else', async () => {
   const { x, data } = shapesData();
   const enc = new TinyEncoder(1);
@@ -31,10 +39,7 @@ test('MoCo: after a step the key encoder is m·old + (1 − m)·online, and the 
   await fit({ ...recipe, data, config: { numSteps: 1, lr: 1e-2, progress: false }, log: quiet });
   const online = values(recipe.keyEncoder.online.trainableVariables);
   const keyAfter = values(recipe.keyEncoder.target.trainableVariables);
-  keyAfter.forEach((after, i) => {
-    const expected = after.map((_, j) => 0.9 * keyBefore[i][j] + 0.1 * online[i][j]);
-    assert.ok(maxDiff(after, expected) < 1e-5, `key weight ${i}: EMA with m = 0.9`);
-  });
+  assertEma(keyAfter, keyBefore, online, 0.9, 'key');
   assert.ok(keyAfter.some((a, i) => maxDiff(a, keyBefore[i]) > 1e-6), 'the key encoder moved');
   assert.equal(recipe.queue.pointer, 16, 'one batch of 16 keys enqueued');
   const queueAfter = recipe.queue.keys.dataSync();
@@ -57,10 +62,7 @@ test('BYOL: after a step the target network is m·old + (1 − m)·online', asyn
   const targetBefore = values(recipe.target.target.trainableVariables);
   await fit({ ...recipe, data, config: { numSteps: 1, lr: 1e-2, progress: false }, log: quiet });
   const online = values(recipe.target.online.trainableVariables);
-  values(recipe.target.target.trainableVariables).forEach((after, i) => {
-    const expected = after.map((_, j) => 0.8 * targetBefore[i][j] + 0.2 * online[i][j]);
-    assert.ok(maxDiff(after, expected) < 1e-5, `target weight ${i}: EMA with m = 0.8`);
-  });
+  assertEma(values(recipe.target.target.trainableVariables), targetBefore, online, 0.8, 'target');
   recipe.dispose();
   enc.dispose();
   x.dispose();
