@@ -81,7 +81,8 @@ export function colorJitter(x: tf.Tensor4D, options: ColorJitterOptions): tf.Ten
       }
       if (at.includes('hue')) {
         const mask = at.map((a) => a === 'hue');
-        y = blendSamples(y, withCheckedImages(() => adjustHue(y, mask.map((m, i) => (m ? factor(i) : 0)))) // y stays in [0, 1]: no second range read, mask);
+        // y stays in [0, 1], so adjustHue need not read it back to check
+        y = blendSamples(y, withCheckedImages(() => adjustHue(y, mask.map((m, i) => (m ? factor(i) : 0)))), mask);
       }
     }
     return y === x ? x.clone() : y;
