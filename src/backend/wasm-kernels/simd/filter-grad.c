@@ -1,6 +1,6 @@
 /*
  * Gradient of conv2d with respect to its filter, as a wasm SIMD kernel that runs on the tfjs wasm backend's own
- * memory (the module imports it). See docs/backend.md, "The filter gradient".
+ * memory (the module imports it). See docs/backend.md, "selfsup's SIMD kernels".
  *
  *   dw[i, j, c, o] = sum over n, oh, ow of x[n, oh*sh + i*dh - top, ow*sw + j*dw - left, c] * dy[n, oh, ow, o]
  *
@@ -9,9 +9,10 @@
  *
  * Why not XNNPACK: the product has only kh*kw*C rows and O columns but N*Ho*Wo terms per sum. XNNPACK's GEMM
  * streams the whole K extent once per output tile, so these shapes run memory-bound at a third to a half of its
- * square-matrix speed. Here K is split into blocks of one image, whose x and dy stay in cache while every output
- * tile accumulates over them (the output, kh*kw*C*O floats, stays in L2), and the patch matrix is never built:
- * each tile reads MR consecutive channels of one tap straight from x.
+ * square-matrix speed. Here K is split into blocks of output rows of one image, about BLOCK_FLOATS floats of dy
+ * each, whose dy and the x rows they read stay in L1 while every output tile accumulates over them (the output,
+ * kh*kw*C*O floats, stays in L2), and the patch matrix is never built: each tile reads MR consecutive channels of
+ * one tap straight from x.
  *
  * Register tile: MR channels x 8 outputs = 2*MR f32x4 accumulators (MR = 4: 8 accumulators, 2 dy vectors and
  * a broadcast, within the 15 XMM registers V8 allocates on x64). Wasm SIMD has no fused multiply-add.
