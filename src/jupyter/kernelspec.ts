@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { packageRoot as sharedPackageRoot } from '../backend/package-root';
+import { writeFileAtomicSync } from '../io/write-file-atomic';
 
 /** A Jupyter kernelspec (the kernel.json file). */
 export interface KernelSpec {
@@ -55,9 +56,7 @@ export function installKernelSpec(dataDir: string, spec: KernelSpec = tslabKerne
   const dir = path.join(dataDir, 'kernels', name);
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, 'kernel.json');
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(spec, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, JSON.stringify(spec, null, 2) + '\n');
   return dir;
 }
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomicSync } from '../io/write-file-atomic';
 
 /** nbformat 4 shapes (https://nbformat.readthedocs.io/en/latest/format_description.html). */
 export type MultilineString = string | string[];
@@ -113,10 +114,7 @@ export function stringifyNotebook(nb: Notebook): string {
 
 /** Write a notebook atomically (temp file + rename): a reader never sees half a file. */
 export function writeNotebook(file: string, nb: Notebook): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, stringifyNotebook(nb));
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, stringifyNotebook(nb));
 }
 
 /** A copy of `nb` with every output and execution count removed (how notebooks are committed). */

@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomicSync } from '../io/write-file-atomic';
 
 /** Format tag in every manifest. */
 export const CHECKPOINT_FORMAT = 'selfsup-checkpoint';
@@ -77,13 +78,12 @@ export function saveCheckpoint(dir: string, step: number, tensors: tf.NamedTenso
   const partial = `${final}.partial-${process.pid}`;
   fs.rmSync(partial, { recursive: true, force: true });
   fs.mkdirSync(partial);
-  writeSynced(path.join(partial, 'tensors.bin'), Buffer.concat(chunks));
-  writeSynced(path.join(partial, 'manifest.json'), Buffer.from(JSON.stringify(manifest)));
+  writeFileAtomicSync(path.join(partial, 'tensors.bin'), Buffer.concat(chunks), { fsync: true });
+  writeFileAtomicSync(path.join(partial, 'manifest.json'), JSON.stringify(manifest), { fsync: true });
   fs.rmSync(final, { recursive: true, force: true });
   fs.renameSync(partial, final);
   const latest = path.join(dir, 'latest.json');
-  writeSynced(`${latest}.partial-${process.pid}`, Buffer.from(JSON.stringify({ checkpoint: folderName(step), step }) + '\n'));
-  fs.renameSync(`${latest}.partial-${process.pid}`, latest);
+  writeFileAtomicSync(latest, JSON.stringify({ checkpoint: folderName(step), step }) + '\n', { fsync: true });
   if (keep > 0) {
     const all = listCheckpoints(dir);
     for (const old of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(path.join(dir, old), { recursive: true, force: true });
@@ -91,15 +91,6 @@ export function saveCheckpoint(dir: string, step: number, tensors: tf.NamedTenso
   return final;
 }
 
-function writeSynced(file: string, data: Buffer): void {
-  const fd = fs.openSync(file, 'w');
-  try {
-    fs.writeSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 function listCheckpoints(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

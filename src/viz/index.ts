@@ -1,7 +1,8 @@
 /**
  * Notebook outputs: charts (vega-lite and plotly), image grids, live plots, progress bars.
- * Each chart function shows ONE output carrying several MIME types; each has a pure `...Spec`
- * (or `...Figure`) builder next to it for tests and custom rendering.
+ * Each chart function (a noun: `lineChart`, `heatmap`, `plotlyChart`) shows ONE output carrying
+ * several MIME types; each has a pure `...Spec` builder (a vega-lite spec, or a plotly figure) and
+ * a `...Summary` (the text) next to it, for tests and custom rendering.
  */
 export { displayBundle, newDisplayHandle } from './display';
 export type { MimeBundle, DisplayMessage, DisplayWriter, DisplayTarget, DisplayBundleOptions, DisplayHandle } from './display';
@@ -19,11 +20,11 @@ export { imageGrid, imageGridPng, imageGridSummary, pngBundle } from './image-gr
 export type { ImageGridOptions, ImageGridInput } from './image-grid';
 export { retrievalGrid } from './retrieval-grid';
 export type { RetrievalGridOptions, RetrievalGridResult } from './retrieval-grid';
-export { showPlotly, plotlyBundle, plotlyHtml } from './plotly-bundle';
+export { plotlyChart, plotlyBundle, plotlyHtml } from './plotly-bundle';
 export type { PlotlyFigure, PlotlySession, PlotlyDisplayOptions } from './plotly-bundle';
-export { scatter3d, scatter3dFigure, scatter3dSummary } from './scatter3d';
+export { scatter3d, scatter3dSpec, scatter3dSummary } from './scatter3d';
 export type { Scatter3dOptions } from './scatter3d';
-export { surfacePlot, surfaceFigure, surfaceSummary } from './surface-plot';
+export { surfacePlot, surfacePlotSpec, surfaceSummary } from './surface-plot';
 export type { SurfacePlotOptions } from './surface-plot';
 export { liveLineChart } from './live-line-chart';
 export type { LiveLineChart, LiveLineChartOptions } from './live-line-chart';

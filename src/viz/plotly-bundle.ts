@@ -84,7 +84,7 @@ export function plotlyBundle(figure: PlotlyFigure, summary: string, options: { i
  * Display a plotly figure as one output. The library is included when this session has not
  * sent it yet; the session remembers it only once a kernel actually received it.
  */
-export function showPlotly(figure: PlotlyFigure, summary: string, options: PlotlyDisplayOptions = {}): void {
+export function plotlyChart(figure: PlotlyFigure, summary: string, options: PlotlyDisplayOptions = {}): void {
   const { session = processSession, ...display } = options;
   const writer = display.writer !== undefined ? display.writer : findDisplayWriter();
   const includeLibrary = writer !== null && !session.libraryIncluded; // no page outside a kernel

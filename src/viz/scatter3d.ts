@@ -3,7 +3,7 @@
  * image it is.
  */
 import { readLabels, readMatrix, Matrix, Values } from './read-values';
-import { PlotlyFigure, PlotlyDisplayOptions, showPlotly } from './plotly-bundle';
+import { PlotlyFigure, PlotlyDisplayOptions, plotlyChart } from './plotly-bundle';
 
 export interface Scatter3dOptions {
   title?: string;
@@ -25,7 +25,7 @@ export interface Scatter3dOptions {
  *
  * @throws "Error in scatter3d: points must have shape [N, 3], but got [N, D]"
  */
-export function scatter3dFigure(points: Matrix, options: Scatter3dOptions = {}): PlotlyFigure {
+export function scatter3dSpec(points: Matrix, options: Scatter3dOptions = {}): PlotlyFigure {
   const { rows, labels } = read(points, options);
   const groups = new Map<string, number[]>();
   rows.forEach((_, i) => {
@@ -72,7 +72,7 @@ export function scatter3dSummary(points: Matrix, options: Scatter3dOptions = {})
  * scatter3d(umap3d, { labels: testLabels, classNames: CIFAR10_CLASSES, title: 'SimCLR embedding' });
  */
 export function scatter3d(points: Matrix, options: Scatter3dOptions = {}, display: PlotlyDisplayOptions = {}): void {
-  showPlotly(scatter3dFigure(points, options), scatter3dSummary(points, options), display);
+  plotlyChart(scatter3dSpec(points, options), scatter3dSummary(points, options), display);
 }
 
 function read(points: Matrix, options: Scatter3dOptions) {

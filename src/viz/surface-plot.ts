@@ -3,7 +3,7 @@
  * (a, b).
  */
 import { formatNumber, readMatrix, readValues, Matrix, Values } from './read-values';
-import { PlotlyFigure, PlotlyDisplayOptions, showPlotly } from './plotly-bundle';
+import { PlotlyFigure, PlotlyDisplayOptions, plotlyChart } from './plotly-bundle';
 
 export interface SurfacePlotOptions {
   title?: string;
@@ -23,7 +23,7 @@ export interface SurfacePlotOptions {
  *
  * @throws "Error in surfacePlot: x must have one value per column of z (41), but got 40"
  */
-export function surfaceFigure(z: Matrix, options: SurfacePlotOptions = {}): PlotlyFigure {
+export function surfacePlotSpec(z: Matrix, options: SurfacePlotOptions = {}): PlotlyFigure {
   const { rows, x, y } = read(z, options);
   const [xt, yt, zt] = options.axisLabels ?? ['x', 'y', 'z'];
   return {
@@ -74,7 +74,7 @@ export function surfaceSummary(z: Matrix, options: SurfacePlotOptions = {}): str
  * surfacePlot(losses, { x: alphas, y: betas, axisLabels: ['α', 'β', 'loss'], title: 'NT-Xent landscape' });
  */
 export function surfacePlot(z: Matrix, options: SurfacePlotOptions = {}, display: PlotlyDisplayOptions = {}): void {
-  showPlotly(surfaceFigure(z, options), surfaceSummary(z, options), display);
+  plotlyChart(surfacePlotSpec(z, options), surfaceSummary(z, options), display);
 }
 
 function read(z: Matrix, options: SurfacePlotOptions) {

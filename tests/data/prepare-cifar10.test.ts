@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { prepareCifar10, printProgress, type PrepareProgress } from '../../src/data/prepare-cifar10';
 import { CIFAR10_FILES, defaultCifar10Dir } from '../../src/data/cifar10';
-import type { AtomicWriteFs } from '../../src/data/write-file-atomic';
+import type { AtomicWriteFs } from '../../src/io/write-file-atomic';
 import { FIXTURE_NAMES, makeCifar10Fixture, type Cifar10Fixture } from './cifar10-fixture';
 
 let fx: Cifar10Fixture;

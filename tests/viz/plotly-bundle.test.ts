@@ -7,9 +7,9 @@ import {
   PlotlySession,
   plotlyHtml,
   scatter3d,
-  scatter3dFigure,
+  scatter3dSpec,
   scatter3dSummary,
-  surfaceFigure,
+  surfacePlotSpec,
   surfacePlot,
   surfaceSummary,
 } from '../../src/viz';
@@ -19,7 +19,7 @@ const LIBRARY_MARK = 'plotly.js v2.35.3';
 const points = [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]];
 
 test('scatter3d: plotly JSON with one trace per class and hover text naming the image index and class', () => {
-  const fig = scatter3dFigure(points, { labels: [1, 0, 1, 0], classNames: ['cat', 'dog'], axisLabels: ['u1', 'u2', 'u3'] });
+  const fig = scatter3dSpec(points, { labels: [1, 0, 1, 0], classNames: ['cat', 'dog'], axisLabels: ['u1', 'u2', 'u3'] });
   assert.deepEqual(fig.data.map((t) => t.name), ['dog', 'cat']);
   const dog = fig.data[0] as { type: string; x: number[]; y: number[]; z: number[]; text: string[] };
   assert.equal(dog.type, 'scatter3d');
@@ -27,7 +27,7 @@ test('scatter3d: plotly JSON with one trace per class and hover text naming the 
   assert.deepEqual(dog.text, ['index 0, class dog', 'index 2, class dog']);
   assert.deepEqual((fig.layout.scene as { xaxis: unknown }).xaxis, { title: { text: 'u1' } });
   assert.equal(scatter3dSummary(points, { labels: [1, 0, 1, 0] }), '3-D scatter: 4 points in 2 classes');
-  assert.throws(() => scatter3dFigure([[1, 2]]), { message: 'Error in scatter3d: points must have shape [N, 3], but got [1,2]' });
+  assert.throws(() => scatter3dSpec([[1, 2]]), { message: 'Error in scatter3d: points must have shape [N, 3], but got [1,2]' });
 });
 
 test('surfacePlot: z rows at y, columns at x; summary names the minimum', () => {
@@ -35,13 +35,13 @@ test('surfacePlot: z rows at y, columns at x; summary names the minimum', () => 
     [3, 2, 3],
     [2, 0.5, 2],
   ];
-  const fig = surfaceFigure(z, { x: [-1, 0, 1], y: [0, 1], axisLabels: ['a', 'b', 'loss'] });
+  const fig = surfacePlotSpec(z, { x: [-1, 0, 1], y: [0, 1], axisLabels: ['a', 'b', 'loss'] });
   const s = fig.data[0] as { type: string; x: number[]; y: number[]; z: number[][] };
   assert.equal(s.type, 'surface');
   assert.deepEqual([s.x, s.y, s.z], [[-1, 0, 1], [0, 1], z]);
   assert.equal(surfaceSummary(z, { x: [-1, 0, 1], y: [0, 1], axisLabels: ['a', 'b', 'loss'] }),
     'surface plot: 2x3 grid, z in [0.5, 3], minimum at a 0, b 1');
-  assert.throws(() => surfaceFigure(z, { x: [1, 2] }), { message: 'Error in surfacePlot: x must have one value per column of z (3), but got 2' });
+  assert.throws(() => surfacePlotSpec(z, { x: [1, 2] }), { message: 'Error in surfacePlot: x must have one value per column of z (3), but got 2' });
 });
 
 test('the bundle has plotly JSON, offline HTML and text; the library is inlined in the first output of a session only', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomicSync } from '../../io/write-file-atomic';
 
 // The real module object (an `import * as` namespace would be a copy): emscripten calls require('os').cpus().
 const os = require('os') as { cpus: () => unknown[]; tmpdir: () => string };
@@ -42,9 +43,7 @@ function writeWorker(): string {
   const version = (require(path.join(dir, 'package.json')) as { version: string }).version;
   const file = path.join(os.tmpdir(), `selfsup-tfjs-wasm-${version}-pthread-worker-${process.getuid?.() ?? 0}.js`);
   if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== source) {
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, source);
-    fs.renameSync(tmp, file);
+    writeFileAtomicSync(file, source);
   }
   return file;
 }

@@ -1,10 +1,6 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomicSync } from '../../io/write-file-atomic';
 
-/** Write a file so that readers see the old content or the new, never half of it. */
+/** Write a report file so that readers see the old content or the new, never half of it. */
 export function writeAtomic(file: string, content: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  fs.writeFileSync(tmp, content);
-  fs.renameSync(tmp, file);
+  writeFileAtomicSync(file, content);
 }

@@ -1,4 +1,11 @@
+/**
+ * Writing a file so that a reader, or the next run after a crash, sees the old content or the
+ * new, never half of it: write a temporary file in the same folder, then rename it over the
+ * target (atomic on one file system). The one copy of this mechanism: datasets, checkpoints,
+ * notebooks, grade reports, the kernelspec and the wasm worker file all write through it.
+ */
 import * as fs from 'node:fs/promises';
+import * as fsSync from 'node:fs';
 import * as path from 'node:path';
 
 /** Suffix marking an unfinished write; files carrying it are stale leftovers of an interrupted run. */
@@ -24,7 +31,7 @@ const nodeFs: AtomicWriteFs = {
  * leftover `.partial` file is cleaned up by `removeStaleTempFiles` on the next run.
  */
 export async function writeFileAtomic(file: string, data: Uint8Array, io: AtomicWriteFs = nodeFs): Promise<void> {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}${TEMP_SUFFIX}`);
+  const temp = tempName(file);
   try {
     await io.writeFile(temp, data);
     await io.rename(temp, file);
@@ -45,4 +52,36 @@ export async function removeStaleTempFiles(dir: string): Promise<string[]> {
   const stale = names.filter((n) => n.startsWith('.') && n.endsWith(TEMP_SUFFIX));
   await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { force: true })));
   return stale;
+}
+
+export interface WriteFileAtomicSyncOptions {
+  /** Flush the data to disk before the rename (default false), for files a crash must not lose. */
+  fsync?: boolean;
+  /** Create the parent folder first (default true). */
+  mkdir?: boolean;
+}
+
+/** The synchronous form of `writeFileAtomic`, for small files (reports, notebooks, manifests). */
+export function writeFileAtomicSync(file: string, data: string | Uint8Array, options: WriteFileAtomicSyncOptions = {}): void {
+  if (options.mkdir ?? true) fsSync.mkdirSync(path.dirname(file), { recursive: true });
+  const temp = tempName(file);
+  try {
+    const fd = fsSync.openSync(temp, 'w');
+    try {
+      fsSync.writeFileSync(fd, data);
+      if (options.fsync) fsSync.fsyncSync(fd);
+    } finally {
+      fsSync.closeSync(fd);
+    }
+    fsSync.renameSync(temp, file);
+  } catch (err) {
+    fsSync.rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+// Unique per process and call: two writers of one file in one process never share a temp file.
+let counter = 0;
+function tempName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${counter++}${TEMP_SUFFIX}`);
 }

@@ -1,0 +1,11 @@
+import { round } from '../score';
+import type { SubmissionStep } from './context';
+
+/** Totals and status: 'graded' when at least one feedback notebook was written. */
+export const total: SubmissionStep = (ctx) => {
+  const g = ctx.grade;
+  g.score = round(g.exercises.reduce((s, e) => s + e.points, 0));
+  g.maxScore = round(g.exercises.reduce((s, e) => s + e.maxPoints, 0));
+  const anyGraded = g.feedback.length > 0;
+  g.status = anyGraded ? 'graded' : 'error';
+};
