@@ -19,7 +19,8 @@
  * to 16 x 16 (the encoder is evaluated on the full 32 x 32 images), SimCLR's temperature is 0.2, not
  * 0.5, the batch is 128, not 256, and the learning rate follows a cosine to 0 over the budget.
  * MoCo v2 uses the same encoder, views and optimiser with its own head (no BatchNorm), T = 0.2, a
- * 4096-key queue and m = 0.99. `--view-size 32 --temperature 0.5 --schedule constant --batch 256`
+ * 4096-key queue and m = 0.99. SwAV (`--methods swav`) uses its recipe's defaults (defaultSwavConfig)
+ * with global crops of --view-size and local crops of half that side. `--view-size 32 --temperature 0.5 --schedule constant --batch 256`
  * gives the reference recipe.
  */
 import * as path from 'path';
@@ -33,6 +34,7 @@ import { ResNetEncoder } from '../src/models/resnet-encoder';
 import { fit } from '../src/train/fit';
 import { moco } from '../src/train/recipes/moco';
 import { simclr } from '../src/train/recipes/simclr';
+import { defaultSwavConfig, swav } from '../src/train/recipes/swav';
 import type { ImageBatch, SslRecipe } from '../src/train/recipes/ssl-recipe';
 import { batchIndices, stepsPerEpoch } from '../src/train/step-seed';
 import { AdamW } from '../src/train/adamw';
@@ -90,7 +92,7 @@ function parseArgs(argv: string[]): Args {
     }
   }
   for (const m of args.methods) {
-    if (m !== 'simclr' && m !== 'moco') throw new Error(`Error in bench-ssl: unknown method ${m} (simclr, moco)`);
+    if (m !== 'simclr' && m !== 'moco' && m !== 'swav') throw new Error(`Error in bench-ssl: unknown method ${m} (simclr, moco, swav)`);
   }
   return args;
 }
@@ -176,7 +178,9 @@ async function main(): Promise<void> {
     const recipe: SslRecipe<ImageBatch> =
       method === 'simclr'
         ? simclr(encoder, { temperature: args.temperature, views, seed: args.seed })
-        : moco(encoder, () => new ResNetEncoder({ seed: args.seed + 2 }), { views, seed: args.seed });
+        : method === 'moco'
+          ? moco(encoder, () => new ResNetEncoder({ seed: args.seed + 2 }), { views, seed: args.seed })
+          : swav(encoder, { crops: { ...defaultSwavConfig().crops, globalSize: args.viewSize, localSize: Math.round(args.viewSize / 2) }, seed: args.seed });
     const result = await fit({
       ...recipe,
       data,

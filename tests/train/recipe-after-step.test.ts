@@ -89,3 +89,18 @@ test('SwAV: the prototypes do not move while frozen, move after, and are unit ve
   enc.dispose();
   x.dispose();
 });
+
+test('SwAV defaults suit a lesson: 2 x 16 + 2 x 8 crops, 50 frozen steps; a crops override keeps the other crop defaults', () => {
+  const enc = new TinyEncoder(1);
+  const plain = swav(enc, { projection: { hiddenDim: 16, outputDim: 8 } });
+  assert.deepEqual(plain.recipeConfig.crops, { numLocal: 2, globalSize: 16, localSize: 8 });
+  assert.equal(plain.recipeConfig.freezePrototypesSteps, 50);
+  const one = swav(enc, { crops: { numLocal: 1 }, projection: { hiddenDim: 16, outputDim: 8 } });
+  assert.deepEqual(one.recipeConfig.crops, { numLocal: 1, globalSize: 16, localSize: 8 });
+  const loss = tf.tidy(() => one.loss({ x: tf.randomUniform([4, 32, 32, 3]) as tf.Tensor4D }, 0) as tf.Scalar);
+  assert.ok(Number.isFinite(loss.dataSync()[0]), 'one local crop gives a finite loss');
+  tf.dispose(loss);
+  plain.dispose();
+  one.dispose();
+  enc.dispose();
+});

@@ -20,11 +20,14 @@ export interface SwavConfig {
   iterations: number;
   /** K prototypes (lightly's CIFAR benchmark: 512). */
   numPrototypes: number;
-  /** Steps during which the prototypes are not trained (SwAV: the first epoch, 313 iterations). */
+  /**
+   * Steps during which the prototypes are not trained. SwAV freezes them for the first epoch of
+   * runs of hundreds of epochs; the default, 50 steps, is a similar early share of a lesson's run.
+   */
   freezePrototypesSteps: number;
   /** Projection head overrides. */
   projection: Partial<ProjectionHeadConfig>;
-  /** Multi-crop views (without the seed): 2 global crops and numLocal small ones. */
+  /** Multi-crop views (without the seed): 2 global crops and numLocal small ones. Overrides merge into the defaults key by key. */
   crops: Omit<MultiCropOptions, 'seed'>;
   /** Standardise views with these channel statistics; null = feed [0, 1]. */
   normalize: ChannelStats | null;
@@ -32,16 +35,23 @@ export interface SwavConfig {
   seed: number;
 }
 
-/** SwAV for 32 x 32 images: T = 0.1, eps = 0.05, 3 iterations, 512 prototypes, 2 x 32 + 4 x 16 crops. */
+/**
+ * SwAV sized for a lesson of minutes on a laptop CPU: the paper's T = 0.1, eps = 0.05 and
+ * 3 Sinkhorn iterations; 512 prototypes (lightly's CIFAR-10 benchmark); multi-crop of 2 global
+ * crops of 16 x 16 and 2 local crops of 8 x 8 (the course's SimCLR trains on 16 x 16 views; the
+ * paper uses 2 x 224 + 6 x 96 on ImageNet); the prototypes frozen for the first 50 steps.
+ * For the paper's CIFAR-scale setting pass
+ * `{ crops: { globalSize: 32, localSize: 16, numLocal: 4 }, freezePrototypesSteps: 313 }`.
+ */
 export function defaultSwavConfig(): SwavConfig {
   return {
     temperature: 0.1,
     epsilon: 0.05,
     iterations: 3,
     numPrototypes: 512,
-    freezePrototypesSteps: 313,
+    freezePrototypesSteps: 50,
     projection: {},
-    crops: { numLocal: 4 },
+    crops: { numLocal: 2, globalSize: 16, localSize: 8 },
     normalize: {},
     seed: 0,
   };
@@ -64,6 +74,7 @@ export function defaultSwavConfig(): SwavConfig {
  */
 export function swav(encoder: Module<tf.Tensor4D, tf.Tensor2D>, config: Partial<SwavConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: SwavConfig; head: ProjectionHead; prototypes: Prototypes } {
   const c = resolveConfig('swav', defaultSwavConfig(), config);
+  c.crops = { ...defaultSwavConfig().crops, ...config.crops };
   const head = new ProjectionHead({ inputDim: featureDimOf(encoder, c.crops.globalSize ?? 32), seed: c.seed + 1, ...c.projection });
   const prototypes = new Prototypes({
     dim: head.config.outputDim,
