@@ -7,10 +7,10 @@
 export { displayBundle, newDisplayHandle } from './display';
 export type { MimeBundle, DisplayMessage, DisplayWriter, DisplayTarget, DisplayBundleOptions, DisplayHandle } from './display';
 export { renderVegaLiteSvg, vegaLiteBundle } from './vega-lite-bundle';
-export type { ChartOptions, VegaLiteSpec } from './vega-lite-bundle';
+export type { ChartOptions, VegaLiteSpec, StaticImage } from './vega-lite-bundle';
 export { lineChart, lineChartSpec, lineChartSummary } from './line-chart';
 export type { LineSeries, LineChartData, LineChartOptions } from './line-chart';
-export { scatterChart, scatterChartSpec, scatterChartSummary } from './scatter-chart';
+export { scatterChart, scatterChartSpec, scatterChartSummary, PNG_ABOVE_POINTS } from './scatter-chart';
 export type { ScatterChartOptions } from './scatter-chart';
 export { barChart, barChartSpec, barChartSummary } from './bar-chart';
 export type { BarDatum, BarChartData, BarChartOptions } from './bar-chart';

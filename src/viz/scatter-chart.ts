@@ -3,7 +3,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import { readLabels, readMatrix, Matrix, Values } from './read-values';
-import { baseSpec, BASE_CONFIG, ChartOptions, showVegaLite } from './vega-lite-bundle';
+import { baseSpec, BASE_CONFIG, ChartOptions, showVegaLite, type StaticImage } from './vega-lite-bundle';
 import type { DisplayBundleOptions } from './display';
 
 export interface ScatterChartOptions extends ChartOptions {
@@ -18,7 +18,19 @@ export interface ScatterChartOptions extends ChartOptions {
   pointSize?: number;
   /** Title of the colour legend; default 'class' (say 'run' or 'temperature' when the labels are not classes). */
   legendTitle?: string;
+  /**
+   * The static picture beside the interactive chart: 'auto' (default) is an SVG up to
+   * `PNG_ABOVE_POINTS` points and a PNG above, where one SVG element per point makes the SVG
+   * several times larger than the PNG.
+   */
+  staticImage?: StaticImage | 'auto';
 }
+
+/** Above this many points, scatterChart's static picture is a PNG (see `staticImage`). */
+export const PNG_ABOVE_POINTS = 500;
+
+/** Coordinates are kept to 4 significant digits in the spec: a tenth of a pixel on a 480-pixel chart, and about 60% less JSON. */
+const round4 = (v: number) => Number(v.toPrecision(4));
 
 /**
  * The vega-lite spec of a scatter chart of `points` [N, 2]. Points are coloured by class;
@@ -29,10 +41,12 @@ export interface ScatterChartOptions extends ChartOptions {
  */
 export function scatterChartSpec(points: Matrix, options: ScatterChartOptions = {}): TopLevelSpec {
   const { rows, labels, classes } = readScatter(points, options);
-  const values = rows.map(([x, y], index) => ({ index, x, y, class: labels ? labels[index] : 'all' }));
+  // The point's index (its row in `points`) is not stored: a window transform numbers the rows.
+  const values = rows.map(([x, y], i) => (labels ? { x: round4(x), y: round4(y), class: labels[i] } : { x: round4(x), y: round4(y) }));
   return {
     ...baseSpec(options, { width: 480, height: 400 }),
     data: { values },
+    transform: [{ window: [{ op: 'row_number', as: 'row' }] }, { calculate: 'datum.row - 1', as: 'index' }],
     mark: { type: 'point', filled: true, opacity: 0.7, size: options.pointSize ?? 30 },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: options.xLabel ?? 'x', scale: { zero: false } },
@@ -42,7 +56,7 @@ export function scatterChartSpec(points: Matrix, options: ScatterChartOptions = 
         : {}),
       tooltip: [
         { field: 'index', type: 'quantitative', title: 'index' },
-        { field: 'class', type: 'nominal' },
+        ...(labels ? [{ field: 'class', type: 'nominal' as const }] : []),
         { field: 'x', type: 'quantitative', format: '.3~g' },
         { field: 'y', type: 'quantitative', format: '.3~g' },
       ],
@@ -73,7 +87,13 @@ export async function scatterChart(
   options: ScatterChartOptions = {},
   display: DisplayBundleOptions = {},
 ): Promise<void> {
-  await showVegaLite(scatterChartSpec(points, options), scatterChartSummary(points, options), display);
+  const n = readMatrix(points, 'scatterChart', 'points').shape[0];
+  const choice = options.staticImage ?? 'auto';
+  if (choice !== 'auto' && choice !== 'svg' && choice !== 'png') {
+    throw new Error(`Error in scatterChart: staticImage must be 'auto', 'svg' or 'png', but got ${JSON.stringify(choice)}`);
+  }
+  const staticImage = choice === 'auto' ? (n > PNG_ABOVE_POINTS ? 'png' : 'svg') : choice;
+  await showVegaLite(scatterChartSpec(points, options), scatterChartSummary(points, options), { ...display, staticImage });
 }
 
 function readScatter(points: Matrix, options: ScatterChartOptions) {

@@ -8,6 +8,7 @@ import type * as Vega from 'vega';
 import type * as VegaLite from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import { displayBundle, MimeBundle, DisplayBundleOptions } from './display';
+import { rasterizeSvg } from './rasterize-svg';
 
 /** The MIME type JupyterLab renders vega-lite 5 specs with. */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -45,19 +46,27 @@ export async function renderVegaLiteSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-/** The three-part bundle for one chart: vega-lite JSON, static SVG, text summary. */
-export async function vegaLiteBundle(spec: TopLevelSpec, summary: string): Promise<MimeBundle> {
+/** How a chart's static picture is stored: SVG (sharp, small for few marks) or PNG (small for many). */
+export type StaticImage = 'svg' | 'png';
+
+/**
+ * The three-part bundle for one chart: vega-lite JSON, a static picture (SVG by default, or a
+ * PNG with `{ staticImage: 'png' }`) and a text summary.
+ */
+export async function vegaLiteBundle(spec: TopLevelSpec, summary: string, options: { staticImage?: StaticImage } = {}): Promise<MimeBundle> {
   const svg = await renderVegaLiteSvg(spec);
-  return { [VEGALITE_MIME]: spec, 'image/svg+xml': svg, 'text/plain': summary };
+  const picture = options.staticImage === 'png' ? { 'image/png': rasterizeSvg(svg).toString('base64') } : { 'image/svg+xml': svg };
+  return { [VEGALITE_MIME]: spec, ...picture, 'text/plain': summary };
 }
 
 /** Render and display a chart as one output (see displayBundle for where it goes). */
 export async function showVegaLite(
   spec: TopLevelSpec,
   summary: string,
-  options: DisplayBundleOptions = {},
+  options: DisplayBundleOptions & { staticImage?: StaticImage } = {},
 ): Promise<void> {
-  displayBundle(await vegaLiteBundle(spec, summary), options);
+  const { staticImage, ...display } = options;
+  displayBundle(await vegaLiteBundle(spec, summary, { staticImage }), display);
 }
 
 /** A vega logger that throws on warnings and errors and ignores info/debug chatter. */

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { PNG } from 'pngjs';
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { scatterChart, scatterChartSpec, scatterChartSummary } from '../../src/viz';
+import { PNG_ABOVE_POINTS } from '../../src/viz/scatter-chart';
 import { VEGALITE_MIME } from '../../src/viz/vega-lite-bundle';
 import { assertNoLeak, captureWriter, checkSvg, compileVegaLite } from './helpers';
 
@@ -20,14 +25,61 @@ test('scatterChart emits one bundle; one symbol per point; classes ordered by id
   assert.deepEqual(spec.encoding.color.scale.domain, ['0', '1', '2', '10']);
 });
 
-test('tooltips carry the image index and class name', () => {
+test('tooltips carry the image index (numbered by vega, not stored) and class name', async () => {
   const spec = scatterChartSpec(points, { labels, classNames: ['cat', 'dog', 'ship'] }) as {
-    data: { values: { index: number; class: string }[] };
+    data: { values: { class: string }[] };
     encoding: { tooltip: { field: string }[] };
   };
-  assert.deepEqual(spec.data.values[4], { index: 4, x: 4, y: 2, class: 'ship' });
+  assert.deepEqual(spec.data.values[4], { x: 4, y: 2, class: 'ship' });
   assert.equal(spec.data.values[5].class, '10', 'an id without a name stays an id');
   assert.deepEqual(spec.encoding.tooltip.map((t) => t.field), ['index', 'class', 'x', 'y']);
+  const rows = await vegaRows(spec as unknown as TopLevelSpec);
+  assert.deepEqual(rows.map((r) => r.index), [0, 1, 2, 3, 4, 5], 'vega numbers the points from 0, in the order given');
+  assert.equal(rows[4].class, 'ship');
+});
+
+test('coordinates are stored to 4 significant digits', () => {
+  const spec = scatterChartSpec([[1.23456789, -0.000123456], [12345.678, 2]]) as { data: { values: { x: number; y: number }[] } };
+  assert.deepEqual(spec.data.values, [{ x: 1.235, y: -0.0001235 }, { x: 12350, y: 2 }]);
+});
+
+test('Is a big scatter shown as a PNG beside the interactive chart, and a small one as an SVG?', async () => {
+  const many = Array.from({ length: 2000 }, (_, i) => [Math.cos(i % 10) * 8 + ((i * 7919) % 101) / 40, Math.sin(i % 10) * 8 + ((i * 104729) % 97) / 40]);
+  const manyLabels = many.map((_, i) => i % 10);
+  const { writer, messages } = captureWriter();
+  await scatterChart(many, { labels: manyLabels, title: 'UMAP' }, { writer });
+  await scatterChart(many, { labels: manyLabels, title: 'UMAP', staticImage: 'svg' }, { writer });
+  await scatterChart(points, { labels }, { writer });
+  const [big, bigSvg, small] = messages.map((m) => m.message.data);
+  assert.equal(big['image/svg+xml'], undefined);
+  const png = PNG.sync.read(Buffer.from(big['image/png'] as string, 'base64'));
+  assert.deepEqual([png.width, png.height], [480, 400]);
+  const bytes = (d: Record<string, unknown>) => JSON.stringify(d).length;
+  assert.ok(bytes(big) < 0.5 * bytes(bigSvg), `the PNG bundle (${bytes(big)} B) is under half the SVG one (${bytes(bigSvg)} B)`);
+  assert.ok(bytes(big) < 200_000, `a 2,000-point scatter's output is ${bytes(big)} B`);
+  assert.equal(typeof small['image/svg+xml'], 'string');
+  assert.equal(small['image/png'], undefined);
+  assert.ok(PNG_ABOVE_POINTS < 2000 && PNG_ABOVE_POINTS >= points.length);
+});
+
+test('Does the PNG show the chart (white background, coloured points, dark text)?', async () => {
+  const { writer, messages } = captureWriter();
+  await scatterChart(points, { labels, title: 'Six points', staticImage: 'png' }, { writer });
+  const png = PNG.sync.read(Buffer.from(messages[0].message.data['image/png'] as string, 'base64'));
+  let white = 0, dark = 0, coloured = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+    if (r > 250 && g > 250 && b > 250) white++;
+    else if (r < 60 && g < 60 && b < 60) dark++;
+    else if (Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+  }
+  const total = png.width * png.height;
+  assert.ok(white > 0.6 * total, `mostly white background (${white} of ${total})`);
+  assert.ok(dark > 200, `text and axes drawn (${dark} dark pixels): the bundled font rendered`);
+  assert.ok(coloured > 100, `points drawn in colour (${coloured} pixels)`);
+  await assert.rejects(scatterChart(points, { staticImage: 'jpeg' as never }, { writer }), {
+    message: `Error in scatterChart: staticImage must be 'auto', 'svg' or 'png', but got "jpeg"`,
+  });
 });
 
 test('accepts a Tensor2D and string labels; no labels means one colour', () => {
@@ -70,3 +122,15 @@ test('the colour legend is titled class by default, or as the caller says when t
   assert.equal(color({}), 'class');
   assert.equal(color({ legendTitle: 'temperature' }), 'temperature');
 });
+
+/** The rows vega computes for the spec's marks (after its transforms). */
+async function vegaRows(spec: TopLevelSpec): Promise<Array<Record<string, unknown>>> {
+  const compiled = vegaLite.compile(spec).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
+  await view.runAsync();
+  const names = (compiled.data ?? []).map((d) => d.name);
+  const withIndex = names.map((n) => view.data(n) as Array<Record<string, unknown>>).find((rows) => rows.length > 0 && 'index' in rows[0]);
+  view.finalize();
+  assert.ok(withIndex, `a dataset with an index field among ${names}`);
+  return withIndex!;
+}
