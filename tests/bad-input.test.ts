@@ -10,7 +10,10 @@ import { lineChartSpec } from '../src/viz/line-chart';
 import { ntXentLoss } from '../src/losses/nt-xent';
 import { infoNceLoss } from '../src/losses/info-nce';
 import { maeLoss } from '../src/losses/mae';
-import { knnPredict } from '../src/eval/knn-predict';
+import { knnAccuracy, knnPredict } from '../src/eval/knn-predict';
+import { alignmentLoss } from '../src/losses/alignment';
+import { scatterChartSpec } from '../src/viz/scatter-chart';
+import { heatmapSpec } from '../src/viz/heatmap';
 import { loadCifar10 } from '../src/data/load-cifar10';
 import { fit } from '../src/train/fit';
 
@@ -37,6 +40,10 @@ const rows: Row[] = [
   ['int32 embeddings into ntXentLoss', () => ntXentLoss(tf.ones([4, 3], 'int32') as tf.Tensor2D, tf.ones([4, 3], 'int32') as tf.Tensor2D), /^Error in ntXentLoss: z1 must be float32, but got int32/],
   ['an unknown option of ntXentLoss', () => ntXentLoss(z(), z(4, 3, 2), { tau: 0.1 } as never), /^Error in ntXentLoss: Unknown config key: tau \(expected one of temperature\)$/],
   ['an empty queue into infoNceLoss', () => infoNceLoss(z(), z(4, 3, 2), tf.zeros([0, 3]) as tf.Tensor2D), /^Error in infoNceLoss: the queue is empty \(shape \[0,3\]\): fill it before computing the loss/],
+  ['NaN embeddings into scatterChart (a diverged run)', () => scatterChartSpec(tf.tensor2d([[NaN, 1], [0, 1], [Infinity, 2]])), /^Error in scatterChart: points must be finite, but got 2 NaN or infinite values \(the first in row 0\); did training diverge\?$/],
+  ['a NaN similarity into heatmap', () => heatmapSpec([[1, NaN], [0, 1]]), /^Error in heatmap: matrix must be finite, but got 1 NaN or infinite value \(the first in row 0\)/],
+  ['an empty batch into alignmentLoss', () => alignmentLoss(tf.zeros([0, 3]) as tf.Tensor2D, tf.zeros([0, 3]) as tf.Tensor2D), /^Error in alignmentLoss: z1 needs at least 1 row, but got shape \[0,3\]$/],
+  ['no queries into knnAccuracy', () => knnAccuracy(tf.zeros([0, 3]) as tf.Tensor2D, [], z(), [0, 1, 0, 1], { k: 2, numClasses: 2 }), /^Error in knnAccuracy: features must have at least one row, but got shape \[0,3\]$/],
   ['maeLoss with nothing masked', () => maeLoss(tf.zeros([2, 4, 48]) as tf.Tensor3D, tf.zeros([2, 8, 8, 3]) as tf.Tensor4D, tf.zeros([2, 4]) as tf.Tensor2D, { patchSize: 4 }), /^Error in maeLoss: the mask removes no patch \(every entry is 0\); the loss is over masked patches \(mask 1 = removed\)$/],
   ['a label >= numClasses in knnPredict', () => knnPredict(z(), z(6, 3, 2), [0, 1, 2, 3, 4, 10], { numClasses: 10 }), /^Error in knnPredict: bankLabels must be integers in 0\.\.9 \(numClasses 10\), but got 10 at row 5$/],
   ['a non-integer label in knnPredict', () => knnPredict(z(), z(6, 3, 2), [0, 1, 2, 0.5, 1, 2], { numClasses: 3 }), /^Error in knnPredict: bankLabels must be integers in 0\.\.2 \(numClasses 3\), but got 0\.5 at row 3$/],

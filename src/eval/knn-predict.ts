@@ -168,7 +168,8 @@ export function knnAccuracy(
   if (truth.length !== p.length) {
     throw new Error(`Error in knnAccuracy: labels must have one label per feature row (${p.length}), but got ${truth.length}`);
   }
+  if (p.length === 0) throw new Error('Error in knnAccuracy: features must have at least one row, but got shape [0,' + features.shape[1] + ']');
   let correct = 0;
   for (let i = 0; i < p.length; i++) if (p[i] === truth[i]) correct++;
-  return p.length > 0 ? correct / p.length : NaN;
+  return correct / p.length;
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkPositive, checkFloat, checkRank, checkSameShape } from './common';
+import { checkMinRows, checkPositive, checkFloat, checkRank, checkSameShape } from './common';
 
 /** Options of `alignment`. */
 export interface AlignmentOptions {
@@ -22,18 +22,19 @@ export interface AlignmentOptions {
  * @param z1 - [N, D] embeddings of the first views.
  * @param z2 - [N, D] embeddings of the second views.
  * @returns a scalar.
- * @throws if an input is not 2-D, the shapes differ, or alpha <= 0.
+ * @throws if an input is not 2-D, the shapes differ, the batch is empty, or alpha <= 0.
  * @example
  * const a = alignmentLoss(z1, z2);  // with z1, z2 normalised
  */
 export function alignmentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: AlignmentOptions = {}): tf.Scalar {
-  const fn = 'alignment';
+  const fn = 'alignmentLoss';
   const alpha = options.alpha ?? 2;
   checkRank(fn, 'z1', z1, 2, '[N, D]');
   checkFloat(fn, 'z1', z1);
   checkRank(fn, 'z2', z2, 2, '[N, D]');
   checkFloat(fn, 'z2', z2);
   checkSameShape(fn, 'z1', 'z2', z1, z2);
+  checkMinRows(fn, 'z1', z1, 1);
   checkPositive(fn, 'alpha', alpha);
   return tf.tidy(() => {
     const sqDist = tf.sum(tf.squaredDifference(z1, z2), 1); // [N]

@@ -27,7 +27,7 @@ export interface UniformityOptions {
  * const u = uniformityLoss(l2normalised, { t: 2 });
  */
 export function uniformityLoss(z: tf.Tensor2D, options: UniformityOptions = {}): tf.Scalar {
-  const fn = 'uniformity';
+  const fn = 'uniformityLoss';
   const t = options.t ?? 2;
   checkRank(fn, 'z', z, 2, '[N, D]');
   checkFloat(fn, 'z', z);

@@ -3,7 +3,7 @@
  * matrices, attention maps.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { formatNumber, readMatrix, Matrix } from './read-values';
+import { formatNumber, readMatrix, requireFinite, Matrix } from './read-values';
 import { BASE_CONFIG, VEGALITE_SCHEMA, showVegaLite } from './vega-lite-bundle';
 import type { DisplayBundleOptions } from './display';
 
@@ -109,6 +109,7 @@ function readHeatmap(matrix: Matrix, options: HeatmapOptions) {
     );
   }
   const read = readMatrix(matrix, 'heatmap', 'matrix');
+  requireFinite(read.rows, 'heatmap', 'matrix');
   for (const [names, n, what] of [
     [options.xLabels, read.shape[1], 'xLabels'],
     [options.yLabels, read.shape[0], 'yLabels'],

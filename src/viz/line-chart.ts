@@ -116,9 +116,12 @@ export function lineChartSummary(data: LineChartData, options: LineChartOptions 
     .map((s) => `${s.name} ${formatNumber(s.y[s.y.length - 1])}`)
     .join(', ');
   const title = options.title ? `${options.title}: ` : '';
+  // A diverged run's NaN losses are not drawn (vega leaves them out); the text says so.
+  const skipped = series.reduce((n, s) => n + s.y.filter((v) => !Number.isFinite(v)).length, 0);
   return (
     `${title}line chart: ${yLabel} over ${steps} ${plural(xLabel, steps)}, ${series.length} series` +
-    (last ? ` (last: ${last})` : '')
+    (last ? ` (last: ${last})` : '') +
+    (skipped > 0 ? `; ${skipped} NaN or infinite value${skipped === 1 ? '' : 's'} not drawn` : '')
   );
 }
 

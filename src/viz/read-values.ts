@@ -40,6 +40,29 @@ export function readMatrix(matrix: Matrix, fn: string, name: string): { rows: nu
 }
 
 /**
+ * Refuse a matrix with NaN or infinite entries where nothing sensible can be drawn from them (a
+ * point or a cell without a place): "Error in scatterChart: points must be finite, but got 3
+ * NaN or infinite values (the first in row 0); did training diverge?".
+ */
+export function requireFinite(rows: number[][], fn: string, name: string): void {
+  let count = 0;
+  let first = -1;
+  rows.forEach((row, i) => {
+    for (const v of row) {
+      if (!Number.isFinite(v)) {
+        count++;
+        if (first < 0) first = i;
+      }
+    }
+  });
+  if (count > 0) {
+    throw new Error(
+      `Error in ${fn}: ${name} must be finite, but got ${count} NaN or infinite value${count === 1 ? '' : 's'} (the first in row ${first}); did training diverge?`,
+    );
+  }
+}
+
+/**
  * Numbers of a tensor's data; float32 values are shortened to 8 significant digits (0.2, not
  * 0.20000000298023224), which float32 cannot tell apart anyway, so specs stay small and readable.
  */

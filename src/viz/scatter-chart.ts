@@ -2,7 +2,7 @@
  * Scatter charts: 2-D embeddings (t-SNE, UMAP, PCA) coloured by class.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { readLabels, readMatrix, Matrix, Values } from './read-values';
+import { readLabels, readMatrix, requireFinite, Matrix, Values } from './read-values';
 import { baseSpec, BASE_CONFIG, ChartOptions, showVegaLite, type StaticImage } from './vega-lite-bundle';
 import type { DisplayBundleOptions } from './display';
 
@@ -101,6 +101,7 @@ function readScatter(points: Matrix, options: ScatterChartOptions) {
   if (shape[1] !== 2) {
     throw new Error(`Error in scatterChart: points must have shape [N, 2], but got [${shape}]`);
   }
+  requireFinite(rows, 'scatterChart', 'points');
   if (options.labels === undefined) return { rows, labels: null, classes: [] as string[] };
   const labels = readLabels(options.labels, options.classNames);
   if (labels.length !== rows.length) {

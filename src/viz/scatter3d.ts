@@ -2,7 +2,7 @@
  * Interactive 3-D scatter of an embedding (plotly): rotate it, hover a point to see which
  * image it is.
  */
-import { readLabels, readMatrix, Matrix, Values } from './read-values';
+import { readLabels, readMatrix, requireFinite, Matrix, Values } from './read-values';
 import { PlotlyFigure, PlotlyDisplayOptions, plotlyChart } from './plotly-bundle';
 
 export interface Scatter3dOptions {
@@ -77,6 +77,7 @@ export function scatter3d(points: Matrix, options: Scatter3dOptions = {}, displa
 
 function read(points: Matrix, options: Scatter3dOptions) {
   const { rows, shape } = readMatrix(points, 'scatter3d', 'points');
+  requireFinite(rows, 'scatter3d', 'points');
   if (shape[1] !== 3) throw new Error(`Error in scatter3d: points must have shape [N, 3], but got [${shape}]`);
   if (options.labels === undefined) return { rows, labels: null };
   const labels = readLabels(options.labels, options.classNames);

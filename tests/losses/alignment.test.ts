@@ -36,8 +36,8 @@ test('hand-checked: opposite unit vectors are 4 apart (alpha 2); identical ones 
 test('gradient matches finite differences; errors; no leak', () => {
   const xs = [t2(randn(4, 3, 105)), t2(randn(4, 3, 106))];
   assertGradientMatchesFiniteDifferences((v) => alignmentLoss(v[0] as tf.Tensor2D, v[1] as tf.Tensor2D, { alpha: 1.5 }), xs, 0);
-  assert.throws(() => alignmentLoss(xs[0], t2([[1]])), { message: 'Error in alignment: z1 and z2 must have the same shape, but got [4,3] and [1,1]' });
-  assert.throws(() => alignmentLoss(xs[0], xs[1], { alpha: 0 }), { message: 'Error in alignment: alpha must be a positive number, but got 0' });
+  assert.throws(() => alignmentLoss(xs[0], t2([[1]])), { message: 'Error in alignmentLoss: z1 and z2 must have the same shape, but got [4,3] and [1,1]' });
+  assert.throws(() => alignmentLoss(xs[0], xs[1], { alpha: 0 }), { message: 'Error in alignmentLoss: alpha must be a positive number, but got 0' });
   assertNoLeak(() => alignmentLoss(xs[0], xs[1]));
   tf.dispose(xs);
 });

@@ -44,8 +44,8 @@ test('hand-checked: collapse gives 0; two antipodal points give -4t; large t doe
 test('gradient matches finite differences; errors; no leak', () => {
   const xs = [t2(randn(4, 3, 113).map(normalize))];
   assertGradientMatchesFiniteDifferences((v) => uniformityLoss(v[0] as tf.Tensor2D), xs, 0, { h: 3e-3 });
-  assert.throws(() => uniformityLoss(t2([[1, 2]])), { message: 'Error in uniformity: z needs at least 2 rows, but got shape [1,2]' });
-  assert.throws(() => uniformityLoss(xs[0], { t: 0 }), { message: 'Error in uniformity: t must be a positive number, but got 0' });
+  assert.throws(() => uniformityLoss(t2([[1, 2]])), { message: 'Error in uniformityLoss: z needs at least 2 rows, but got shape [1,2]' });
+  assert.throws(() => uniformityLoss(xs[0], { t: 0 }), { message: 'Error in uniformityLoss: t must be a positive number, but got 0' });
   assertNoLeak(() => uniformityLoss(xs[0] as tf.Tensor2D));
   tf.dispose(xs);
 });

@@ -39,7 +39,7 @@ test('accepts one array, a tensor, or LineSeries with x; non-finite values becom
   assert.equal(t.isDisposed, false, 'the caller owns the tensor');
   t.dispose();
   assert.equal(lineChartSummary([{ name: 'acc', y: [0.5, NaN], x: [1, 2] }], { xLabel: 'epoch', yLabel: 'accuracy', title: 'kNN' }),
-    'kNN: line chart: accuracy over 2 epochs, 1 series (last: acc 0.5)');
+    'kNN: line chart: accuracy over 2 epochs, 1 series (last: acc 0.5); 1 NaN or infinite value not drawn');
   compileVegaLite(lineChartSpec([1, 2, 3], { logY: true }));
 });
 
@@ -54,4 +54,9 @@ test('tensor inputs are read without leaking', async () => {
   const { writer } = captureWriter();
   await assertNoLeak(() => lineChart({ loss: y }, {}, { writer }));
   y.dispose();
+});
+
+test('Does the summary say how many NaN values (a diverged run) were not drawn?', () => {
+  assert.equal(lineChartSummary({ loss: [3, 2, NaN, NaN] }), 'line chart: value over 4 steps, 1 series (last: loss 2); 2 NaN or infinite values not drawn');
+  assert.equal(lineChartSummary({ loss: [3, 2] }), 'line chart: value over 2 steps, 1 series (last: loss 2)');
 });
