@@ -37,7 +37,6 @@ import { simclr } from '../src/train/recipes/simclr';
 import { defaultSwavConfig, swav } from '../src/train/recipes/swav';
 import type { ImageBatch, SslRecipe } from '../src/train/recipes/ssl-recipe';
 import { batchIndices, stepsPerEpoch } from '../src/train/step-seed';
-import { AdamW } from '../src/train/adamw';
 import { logCallback } from '../src/train/log-callback';
 
 interface Args {
@@ -184,8 +183,7 @@ async function main(): Promise<void> {
     const result = await fit({
       ...recipe,
       data,
-      optimizer: new AdamW({ weightDecay: 0 }),
-      config: {
+      config: { // the default optimiser: Adam, freed by fit
         numSteps: 1_000_000,
         lr: args.lr,
         schedule: args.schedule === 'cosine' ? 'warmup-cosine' : 'constant',

@@ -133,7 +133,11 @@ export interface FitOptions<B> {
   variables: tf.Variable[] | ((step: number) => tf.Variable[]);
   /** Batches. Tensors found in a batch (directly or one level down) are disposed after the step. */
   data: FitData<B>;
-  /** Default: AdamW with weightDecay 0, i.e. Adam, freed at the end (pass your own to keep its moments). */
+  /**
+   * Default: AdamW with weightDecay 0, i.e. Adam, which fit makes and frees at the end. An
+   * optimiser you pass stays yours (to keep its moments for another run): fit never disposes it,
+   * so call its `dispose()` when you are done with it.
+   */
   optimizer?: TrainOptimizer;
   config?: Partial<FitConfig>;
   /** Called after each update (momentum-encoder EMA, queue writes, prototype normalisation). */

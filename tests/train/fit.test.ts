@@ -222,6 +222,20 @@ describe('fit', () => {
     x.dispose();
   });
 
+  it('Issue 13: does fit free the optimiser it made, and leave one it was given to its owner?', async () => {
+    const r = regression();
+    const start = tf.memory().numTensors;
+    await fit({ loss: r.loss, variables: r.layer.trainableVariables, data: () => null, config: { ...base, numSteps: 3, lr: 0.1 }, log: quiet });
+    assert.equal(tf.memory().numTensors, start, 'the default Adam and its moments are freed');
+    const optimizer = new AdamW({ weightDecay: 0 });
+    await fit({ loss: r.loss, variables: r.layer.trainableVariables, data: () => null, optimizer, config: { ...base, numSteps: 3, lr: 0.1 }, log: quiet });
+    assert.equal(optimizer.iterations, 3);
+    assert.ok(tf.memory().numTensors > start, 'a given optimiser keeps its moments for its owner');
+    optimizer.dispose();
+    assert.equal(tf.memory().numTensors, start, 'and its owner frees them');
+    r.dispose();
+  });
+
   it('Does checkpointing refuse a trained variable that no module names?', async () => {
     const stray = tf.variable(tf.zeros([2]));
     await assert.rejects(

@@ -36,8 +36,10 @@ export function defaultMaeRecipeConfig(): MaeRecipeConfig {
  * @example
  * const model = new MaskedAutoencoder({ encoder: { seed: 1 }, seed: 2 });
  * const recipe = mae(model);
- * await fit({ ...recipe, data, optimizer: new AdamW({ weightDecay: 0.05, beta2: 0.95 }),
+ * const optimizer = new AdamW({ weightDecay: 0.05, beta2: 0.95 });
+ * await fit({ ...recipe, data, optimizer,
  *   config: { numSteps: 2000, lr: 1.5e-4 * 256 / 256, schedule: 'warmup-cosine', warmupSteps: 200 } });
+ * optimizer.dispose(); // an optimiser you pass stays yours
  */
 export function mae(model: MaskedAutoencoder, config: Partial<MaeRecipeConfig> = {}): SslRecipe<ImageBatch> & { recipeConfig: MaeRecipeConfig } {
   const c = resolveConfig('mae', defaultMaeRecipeConfig(), config);
