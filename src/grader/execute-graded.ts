@@ -2,7 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { KernelSession, type CellResult, type KernelSessionOptions } from '../jupyter/kernel-session';
 import type { Notebook, Output } from '../jupyter/notebook';
 import { sourceText } from '../jupyter/notebook';
-import { CHECK_MIME, GRADER_SETUP_CELL, gradedCellPrelude, verifyCheck, type CheckRecord, type SignedCheckRecord } from '../testing/protocol';
+import {
+  CELL_SUMMARY_MIME,
+  CHECK_MIME,
+  GRADER_SETUP_CELL,
+  gradedCellClose,
+  gradedCellPrelude,
+  verifyCheck,
+  verifySummary,
+  type CellSummary,
+  type CheckRecord,
+  type SignedCheckRecord,
+} from '../testing/protocol';
 import { gradeIdOf, roleOf } from './nbgrader-metadata';
 
 /** One executed code cell of a graded run. */
@@ -16,6 +27,8 @@ export interface GradedCell {
   checks: CheckRecord[];
   /** Check-like outputs whose signature did not verify (printed or forged). */
   rejected: number;
+  /** Set when the cell's results cannot be trusted ("environment tampered: …"): every check of the cell fails with it. */
+  tampered?: string;
   /** Why the cell did not run, when result is null. */
   notRunReason?: string;
 }
@@ -25,14 +38,14 @@ export interface ExecuteGradedOptions extends KernelSessionOptions {
   timeoutMs?: number;
 }
 
-function checksFrom(outputs: Output[], gradeId: string, token: string): { checks: CheckRecord[]; rejected: number } {
-  const checks: CheckRecord[] = [];
+function checksFrom(outputs: Output[], gradeId: string, secret: string, nonce: string): { checks: Array<CheckRecord & { seq: number }>; rejected: number } {
+  const checks: Array<CheckRecord & { seq: number }> = [];
   let rejected = 0;
   for (const o of outputs) {
     if (o.output_type !== 'display_data' && o.output_type !== 'execute_result') continue;
     const payload = o.data[CHECK_MIME] as SignedCheckRecord | undefined;
     if (!payload) continue;
-    if (payload.gradeId === gradeId && verifyCheck(payload, token)) {
+    if (payload.gradeId === gradeId && verifyCheck(payload, secret, nonce)) {
       const { signature: _signature, ...record } = payload;
       checks.push(record);
     } else rejected++;
@@ -41,14 +54,53 @@ function checksFrom(outputs: Output[], gradeId: string, token: string): { checks
 }
 
 /**
- * Execute a notebook for grading in a fresh kernel. Each test cell gets a one-time token in its
- * first line, which the `check` helper signs its results with. A cell that times out or kills
+ * The results of one test cell, from its signed summary when the closing line could run (the
+ * summary lists every result, so one that was dropped on its way is noticed), else from the
+ * signed outputs themselves (numbered from 0: a gap means one was dropped).
+ */
+function cellResults(
+  shown: { checks: Array<CheckRecord & { seq: number }>; rejected: number },
+  close: CellResult | null,
+  gradeId: string,
+  secret: string,
+  nonce: string,
+  closeNonce: string,
+): Pick<GradedCell, 'checks' | 'rejected' | 'tampered'> {
+  const strip = (list: Array<CheckRecord & { seq: number }>): CheckRecord[] => list.map(({ seq: _seq, ...r }) => r);
+  // The closing line could not run, or the kernel died or hung in it: only the outputs are left.
+  if (close === null || (close.status !== 'ok' && close.status !== 'error')) {
+    const seqs = shown.checks.map((c) => c.seq).sort((a, b) => a - b);
+    const gap = seqs.some((s, i) => s !== i);
+    return { checks: strip(shown.checks), rejected: shown.rejected, ...(gap ? { tampered: 'environment tampered: some of this test cell\'s results were intercepted before they reached the grader' } : {}) };
+  }
+  const summaries = close.outputs
+    .filter((o) => o.output_type === 'display_data' || o.output_type === 'execute_result')
+    .map((o) => (o as { data: Record<string, unknown> }).data[CELL_SUMMARY_MIME] as CellSummary | undefined)
+    .filter((s): s is CellSummary => s !== undefined);
+  const summary = summaries.find((s) => s.gradeId === gradeId && verifySummary(s, secret, nonce, closeNonce));
+  if (!summary) {
+    return { checks: [], rejected: shown.rejected, tampered: 'environment tampered: the signed summary of this test cell\'s results did not reach the grader' };
+  }
+  const problems = [...summary.tampered];
+  const delivered = new Set(shown.checks.map((c) => c.seq));
+  const missing = summary.records.filter((r) => r.points > 0 || r.maxPoints > 0).filter((r) => !delivered.has(r.seq)).length;
+  if (missing > 0) problems.push(`${missing} of this test cell's results were intercepted before they reached the grader`);
+  const tampered = problems.length > 0 ? `environment tampered: ${problems.join('; ')}` : undefined;
+  return { checks: strip(summary.records), rejected: shown.rejected, ...(tampered ? { tampered } : {}) };
+}
+
+/**
+ * Execute a notebook for grading in a fresh kernel. The run's secret goes to the kernel through
+ * its stdin, read by the setup cell before any notebook cell runs (see testing/protocol.ts).
+ * Each test cell gets a public nonce in its first line, and a closing line after it makes the
+ * kernel show the cell's signed summary. A cell that times out or kills
  * the kernel costs only itself: the kernel is restarted, the cells that had succeeded before it
  * are replayed, and the run goes on, so later exercises are still graded.
  */
 export async function executeGraded(nb: Notebook, options: ExecuteGradedOptions = {}): Promise<GradedCell[]> {
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const kernel = await KernelSession.start(options);
+  const secret = randomBytes(32).toString('hex');
+  const kernel = await KernelSession.start({ ...options, stdin: secret });
   const cells: GradedCell[] = [];
   const succeeded: string[] = [GRADER_SETUP_CELL]; // sources to replay after a restart
   let broken: string | null = null;
@@ -72,11 +124,15 @@ export async function executeGraded(nb: Notebook, options: ExecuteGradedOptions 
         cells.push({ index, gradeId, role, result: null, checks: [], rejected: 0, notRunReason: broken });
         continue;
       }
-      const token = role === 'test' && gradeId ? randomBytes(24).toString('hex') : null;
-      const code = token && gradeId ? gradedCellPrelude(gradeId, token) + source : source;
+      const nonce = role === 'test' && gradeId ? randomBytes(24).toString('hex') : null;
+      const code = nonce && gradeId ? gradedCellPrelude(gradeId, nonce) + source : source;
       const result = await kernel.execute(code, { timeoutMs });
-      const found = token && gradeId ? checksFrom(result.outputs, gradeId, token) : { checks: [], rejected: 0 };
-      cells.push({ index, gradeId, role, result, ...found });
+      if (nonce && gradeId) {
+        const closeNonce = randomBytes(24).toString('hex');
+        const close = kernel.alive ? await kernel.execute(gradedCellClose(closeNonce), { timeoutMs }) : null;
+        const shown = checksFrom(result.outputs, gradeId, secret, nonce);
+        cells.push({ index, gradeId, role, result, ...cellResults(shown, close, gradeId, secret, nonce, closeNonce) });
+      } else cells.push({ index, gradeId, role, result, checks: [], rejected: 0 });
       if (result.status === 'ok') {
         succeeded.push(code.replace(/^require\('selfsup\/testing'\)\.beginGradedCell\([^\n]*\n/, ''));
       }

@@ -45,7 +45,8 @@ function cellOutcome(cell: GradedCell | undefined): { status: CheckOutcome; mess
  * the points are shared among those checks in proportion to each check's own points, and a
  * check earns its share only with a signed 'pass' from this run (the worst result counts when a
  * check reports more than once). A test cell without checks is all or nothing: full points
- * when it runs without error, as in nbgrader.
+ * when it runs without error, as in nbgrader. A cell the run marked as tampered with earns
+ * nothing: every check fails with the reason.
  */
 export function scoreNotebook(nb: Notebook, notebookName: string, cells: GradedCell[], expected: ExpectedChecks): ExerciseGrade[] {
   const byIndex = new Map(cells.map((c) => [c.index, c]));
@@ -76,6 +77,9 @@ export function scoreNotebook(nb: Notebook, notebookName: string, cells: GradedC
         return { name: w.name, status: worst.status, points: worst.status === 'pass' ? share : 0, maxPoints: share, message: worst.message };
       });
     }
+    // A cell whose results cannot be trusted earns nothing; each check says why.
+    const tampered = run?.tampered;
+    if (tampered) checks = checks.map((c) => ({ ...c, status: 'fail', points: 0, message: c.message && !c.message.includes(tampered) ? `${tampered}; ${c.message}` : tampered }));
     const points = round(checks.reduce((s, c) => s + c.points, 0));
     const status: CheckOutcome =
       points >= maxPoints && checks.every((c) => c.status === 'pass')

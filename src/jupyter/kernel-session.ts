@@ -46,6 +46,8 @@ export interface KernelSessionOptions {
   startupTimeoutMs?: number;
   /** After a timed-out cell is interrupted, how long to wait before killing the kernel (default 3 s). */
   interruptGraceMs?: number;
+  /** Written to the kernel's stdin at every start, which is then closed (the grader hands its run secret over this way). */
+  stdin?: string;
 }
 
 export interface ExecuteOptions {
@@ -222,10 +224,14 @@ export class KernelSession {
     const child = spawn(argv[0], argv.slice(1), {
       cwd: this.options.cwd ?? process.cwd(),
       env: { ...process.env, ...this.spec.env, ...this.options.env } as NodeJS.ProcessEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [this.options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       detached: true, // own process group: killing it takes any children along
     });
     this.child = child;
+    if (this.options.stdin !== undefined) {
+      child.stdin?.on('error', () => undefined); // a kernel that dies at once closes the pipe; its exit is reported
+      child.stdin?.end(this.options.stdin);
+    }
     live.add(this);
     const capture = (chunk: Buffer) => {
       this.output = tail(this.output + chunk.toString('utf8'), 16_000);

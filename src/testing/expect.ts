@@ -1,31 +1,74 @@
 import * as tf from '@tensorflow/tfjs';
 import { CheckFailure } from './check';
+import { addProbe, requireCacheProbe, watch } from './guard';
+
+// Captured at load (before any learner code runs, see guard.ts): the comparisons below go
+// through these, so replacing Math.abs or Tensor.prototype.dataSync cannot change a verdict
+// (and `check` reports the replacement).
+const abs = Math.abs;
+const floor = Math.floor;
+const isNaN = Number.isNaN;
+const isInteger = Number.isInteger;
+const isArray = Array.isArray;
+const F64 = Float64Array;
+/** A copy by index (not through an iterator that could be replaced). */
+const f64From = (xs: ArrayLike<number>): Float64Array => {
+  const out = new F64(xs.length);
+  for (let i = 0; i < xs.length; i++) out[i] = xs[i];
+  return out;
+};
+const ReflectApply = Reflect.apply;
+const TensorClass = tf.Tensor;
+const dataSync = tf.Tensor.prototype.dataSync;
+const engine = tf.engine();
+const engineMemory = Object.getPrototypeOf(engine).memory as () => tf.MemoryInfo;
+const tfDispose = tf.dispose;
+const numTensors = () => (ReflectApply(engineMemory, engine, []) as tf.MemoryInfo).numTensors;
+watch('tf', tf);
+watch('tf.Tensor.prototype', tf.Tensor.prototype);
+watch('tf.engine()', Object.getPrototypeOf(engine));
+watch('tf.engine()', engine, ['memory', 'readSync', 'read', 'makeTensor', 'disposeTensor', 'tidy', 'startScope', 'endScope']);
+addProbe(() => (tf.engine() === engine ? null : 'tf.engine() was replaced'));
 
 type Numeric = tf.Tensor | number | number[] | number[][] | number[][][] | number[][][][] | Float32Array | Int32Array;
 
 function describe(value: Numeric): { shape: number[]; values: Float64Array } {
-  if (value instanceof tf.Tensor) {
+  if (value instanceof TensorClass) {
     if (value.isDisposed) throw new CheckFailure('the tensor was already disposed');
-    return { shape: value.shape.slice(), values: Float64Array.from(value.dataSync() as ArrayLike<number>) };
+    const shape: number[] = [];
+    for (let i = 0; i < value.shape.length; i++) shape[i] = value.shape[i];
+    return { shape, values: f64From(ReflectApply(dataSync, value, []) as ArrayLike<number>) };
   }
-  if (typeof value === 'number') return { shape: [], values: Float64Array.of(value) };
-  if (value instanceof Float32Array || value instanceof Int32Array) return { shape: [value.length], values: Float64Array.from(value) };
+  if (typeof value === 'number') return { shape: [], values: f64From([value]) };
+  if (value instanceof Float32Array || value instanceof Int32Array) return { shape: [value.length], values: f64From(value) };
   const shape: number[] = [];
   let level: unknown = value;
-  while (Array.isArray(level)) {
-    shape.push(level.length);
+  while (isArray(level)) {
+    shape[shape.length] = level.length;
     level = level[0];
   }
-  return { shape, values: Float64Array.from((value as unknown[]).flat(Infinity as 1) as number[]) };
+  const flat: number[] = [];
+  const walk = (x: unknown): void => {
+    if (isArray(x)) for (let i = 0; i < x.length; i++) walk(x[i]);
+    else flat[flat.length] = x as number;
+  };
+  walk(value);
+  return { shape, values: f64From(flat) };
 }
 
-const fmt = (x: number) => (Number.isInteger(x) ? String(x) : x.toPrecision(6));
+const sameShape = (a: number[], b: number[]) => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+};
+
+const fmt = (x: number) => (isInteger(x) ? String(x) : x.toPrecision(6));
 
 function indexOf(flat: number, shape: number[]): string {
   const idx: number[] = [];
   for (let d = shape.length - 1; d >= 0; d--) {
     idx.unshift(flat % shape[d]);
-    flat = Math.floor(flat / shape[d]);
+    flat = floor(flat / shape[d]);
   }
   return `[${idx.join(', ')}]`;
 }
@@ -48,15 +91,15 @@ export function expectClose(actual: Numeric, expected: Numeric, options: CloseOp
   const { rtol = 1e-5, atol = 1e-6, what = 'value' } = options;
   const a = describe(actual);
   const e = describe(expected);
-  if (a.shape.join(',') !== e.shape.join(',')) {
+  if (!sameShape(a.shape, e.shape)) {
     throw new CheckFailure(`${what} has shape [${a.shape}], expected [${e.shape}]`);
   }
   const bad: number[] = [];
   for (let i = 0; i < e.values.length; i++) {
     const x = a.values[i];
     const y = e.values[i];
-    const ok = Number.isNaN(y) ? Number.isNaN(x) : Math.abs(x - y) <= atol + rtol * Math.abs(y);
-    if (!ok) bad.push(i);
+    const ok = isNaN(y) ? isNaN(x) : abs(x - y) <= atol + rtol * abs(y);
+    if (!ok) bad[bad.length] = i;
   }
   if (bad.length > 0) {
     const first = bad
@@ -70,7 +113,7 @@ export function expectClose(actual: Numeric, expected: Numeric, options: CloseOp
 /** Expect a tensor (or array) to have exactly `shape`. */
 export function expectShape(actual: Numeric, shape: number[], what = 'value'): void {
   const a = describe(actual);
-  if (a.shape.join(',') !== shape.join(',')) throw new CheckFailure(`${what} has shape [${a.shape}], expected [${shape}]`);
+  if (!sameShape(a.shape, shape)) throw new CheckFailure(`${what} has shape [${a.shape}], expected [${shape}]`);
 }
 
 /** Expect `condition` to hold; `message` says what was expected. */
@@ -84,11 +127,14 @@ export function expectTrue(condition: boolean, message: string): void {
  * for a returned tensor that the check then disposes).
  */
 export async function expectNoLeaks(fn: () => unknown, allowed = 0, what = 'the function'): Promise<void> {
-  const dispose = (r: unknown) => tf.dispose(r as tf.TensorContainer);
+  const dispose = (r: unknown) => tfDispose(r as tf.TensorContainer);
   dispose(await fn());
-  const before = tf.memory().numTensors;
+  const before = numTensors();
   const result = await fn();
-  const leaked = tf.memory().numTensors - before - allowed;
+  const leaked = numTensors() - before - allowed;
   dispose(result);
   if (leaked > 0) throw new CheckFailure(`${what} leaked ${leaked} tensor${leaked === 1 ? '' : 's'} per call (wrap its work in tf.tidy)`);
 }
+
+addProbe(requireCacheProbe(module));
+Object.freeze(module.exports);

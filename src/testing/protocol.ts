@@ -1,20 +1,30 @@
-import { createHmac as nodeCreateHmac } from 'node:crypto';
+import { createHmac as nodeCreateHmac, timingSafeEqual as nodeTimingSafeEqual } from 'node:crypto';
 
 // Captured at load, like everything the signing path uses (see check.ts).
 const createHmac = nodeCreateHmac;
+const timingSafeEqual = nodeTimingSafeEqual;
+const BufferFrom = Buffer.from;
 
 /**
  * How graded checks report to the grader. Shared by the in-kernel helper (`check`) and the
  * grader, so it imports nothing but node:crypto (the grader never loads tfjs).
  *
- * A check's result travels as one display_data output with MIME type CHECK_MIME. During
- * grading, the grader puts a fresh random token into each test cell's source (never into the
- * environment or a file), and the helper signs each result with it:
- *   signature = HMAC-SHA256(token, canonical JSON of { gradeId, name, status, points, maxPoints, message })
- * A result without a valid signature for that cell's token is ignored, so printed text or a
- * hand-made output cannot award points.
+ * The grader makes one random secret per run and hands it to the kernel out of band, through
+ * the kernel's stdin, which the grader's setup cell reads to its end before any notebook cell
+ * runs (`receiveGraderSecret`). The secret never appears in a cell's source, the environment
+ * or a file. Each test cell carries only a public random nonce in its first line, and after
+ * the cell the grader runs a closing line with a second nonce that the cell could not know.
+ *
+ *   check record:  signature = HMAC-SHA256(secret, "check" | nonce | record fields)
+ *   cell summary:  signature = HMAC-SHA256(secret, "summary" | nonce | closeNonce | every record)
+ *
+ * Fields are encoded by `canonical` (length-prefixed, no JSON, no toJSON), so patching JSON or a
+ * prototype cannot change what is signed. A record or summary that does not verify is ignored.
  */
 export const CHECK_MIME = 'application/vnd.selfsup.check+json';
+
+/** The signed list of every check result of one test cell, shown by the grader's closing line. */
+export const CELL_SUMMARY_MIME = 'application/vnd.selfsup.cell-summary+json';
 
 /** How one check ended. 'fail': an expectation did not hold; 'error': the code under test threw. */
 export type CheckStatus = 'pass' | 'fail' | 'error';
@@ -28,38 +38,85 @@ export interface CheckRecord {
   message: string;
 }
 
+/** A check result as shown in the kernel: its place in the cell (`seq`, from 0) and signature. */
 export interface SignedCheckRecord extends CheckRecord {
+  seq: number;
   signature: string | null;
 }
 
-function canonical(r: CheckRecord): string {
-  return JSON.stringify([r.gradeId, r.name, r.status, r.points, r.maxPoints, r.message]);
+/** Every result one test cell reported, in order, and what tampering the helper saw in it. */
+export interface CellSummary {
+  gradeId: string;
+  records: Array<CheckRecord & { seq: number }>;
+  /** "environment tampered: …" findings seen during the cell (they also fail the checks). */
+  tampered: string[];
+  signature: string;
 }
 
-export function signCheck(record: CheckRecord, token: string): string {
-  return createHmac('sha256', token).update(canonical(record)).digest('hex');
+/** Length-prefixed encoding of strings and numbers: unambiguous, and nothing in it can be hooked. */
+export function canonical(fields: ReadonlyArray<string | number | null>): string {
+  let out = '';
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
+    const text = f === null ? 'null' : typeof f === 'number' ? `n${f}` : `s${f}`;
+    out += `${text.length}:${text};`;
+  }
+  return out;
 }
 
-/** True when `record` carries a valid signature for `token`. */
-export function verifyCheck(record: SignedCheckRecord, token: string): boolean {
-  if (typeof record.signature !== 'string') return false;
-  const fields: CheckRecord = {
-    gradeId: record.gradeId,
-    name: record.name,
-    status: record.status,
-    points: record.points,
-    maxPoints: record.maxPoints,
-    message: record.message,
-  };
-  return record.signature === signCheck(fields, token);
+function recordFields(r: CheckRecord & { seq: number }): Array<string | number | null> {
+  return [r.gradeId, r.name, r.status, r.points, r.maxPoints, r.message, r.seq];
 }
 
-/** The first cell the grader runs in every kernel, before any notebook cell: loads the helper while nothing is patched. */
-export const GRADER_SETUP_CELL = "require('selfsup/testing');";
+function hmac(secret: string, text: string): string {
+  return createHmac('sha256', secret).update(text, 'utf8').digest('hex');
+}
 
-/** The line the grader puts at the top of a test cell (see `beginGradedCell`). */
-export function gradedCellPrelude(gradeId: string, token: string): string {
-  return `require('selfsup/testing').beginGradedCell(${JSON.stringify(gradeId)}, ${JSON.stringify(token)});\n`;
+function same(a: unknown, b: string): boolean {
+  if (typeof a !== 'string' || a.length !== b.length) return false;
+  return timingSafeEqual(BufferFrom(a, 'utf8'), BufferFrom(b, 'utf8'));
+}
+
+export function signCheck(record: CheckRecord & { seq: number }, secret: string, nonce: string): string {
+  return hmac(secret, canonical(['check', nonce, ...recordFields(record)]));
+}
+
+/** True when `record` carries a valid signature for this run's `secret` and the cell's `nonce`. */
+export function verifyCheck(record: SignedCheckRecord, secret: string, nonce: string): boolean {
+  if (typeof record !== 'object' || record === null || typeof record.seq !== 'number') return false;
+  const fields = { gradeId: record.gradeId, name: record.name, status: record.status, points: record.points, maxPoints: record.maxPoints, message: record.message, seq: record.seq };
+  return same(record.signature, signCheck(fields, secret, nonce));
+}
+
+export function signSummary(s: Omit<CellSummary, 'signature'>, secret: string, nonce: string, closeNonce: string): string {
+  const fields: Array<string | number | null> = ['summary', nonce, closeNonce, s.gradeId, s.records.length];
+  for (const r of s.records) fields.push(...recordFields(r));
+  fields.push(s.tampered.length, ...s.tampered);
+  return hmac(secret, canonical(fields));
+}
+
+/** True when `summary` is well formed and signed for this run, this cell and this closing line. */
+export function verifySummary(summary: CellSummary, secret: string, nonce: string, closeNonce: string): boolean {
+  if (typeof summary !== 'object' || summary === null) return false;
+  if (!Array.isArray(summary.records) || !Array.isArray(summary.tampered)) return false;
+  if (!summary.records.every((r) => typeof r === 'object' && r !== null && typeof r.seq === 'number')) return false;
+  return same(summary.signature, signSummary(summary, secret, nonce, closeNonce));
+}
+
+/**
+ * The first cell the grader runs in every kernel, before any notebook cell: loads the helper
+ * while nothing is patched and reads the run's secret from stdin.
+ */
+export const GRADER_SETUP_CELL = "require('selfsup/testing').receiveGraderSecret();";
+
+/** The line the grader puts at the top of a test cell (see `beginGradedCell`); the nonce is public. */
+export function gradedCellPrelude(gradeId: string, nonce: string): string {
+  return `require('selfsup/testing').beginGradedCell(${JSON.stringify(gradeId)}, ${JSON.stringify(nonce)});\n`;
+}
+
+/** What the grader runs after a test cell: shows the cell's signed summary (see `endGradedCell`). */
+export function gradedCellClose(closeNonce: string): string {
+  return `require('selfsup/testing').endGradedCell(${JSON.stringify(closeNonce)});`;
 }
 
 Object.freeze(module.exports);

@@ -1,9 +1,9 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { check, beginGradedCell, CheckFailure } from '../../src/testing/check';
+import { check, beginGradedCell, endGradedCell, receiveGraderSecret, CheckFailure } from '../../src/testing/check';
 import { expectClose, expectNoLeaks, expectShape } from '../../src/testing/expect';
-import { CHECK_MIME, verifyCheck, type SignedCheckRecord } from '../../src/testing/protocol';
+import { CELL_SUMMARY_MIME, CHECK_MIME, verifyCheck, verifySummary, type CellSummary, type SignedCheckRecord } from '../../src/testing/protocol';
 import { setDisplayWriter, type DisplayMessage } from '../../src/viz/display';
 
 let shown: DisplayMessage[] = [];
@@ -32,17 +32,34 @@ test('a check shows one line and reports pass, fail (expectation) or error (cras
   assert.equal(lines()[2], '✖ crashes (0/1): error: TypeError: boom');
 });
 
-test('under the grader, results are signed with the cell token and nested checks are refused', async () => {
-  beginGradedCell('ex-1', 'secret-token');
+const SECRET = 'c'.repeat(64);
+
+test('Under the grader, are results numbered and signed with the run secret and cell nonce, and nested checks refused?', async () => {
+  receiveGraderSecret(() => `${SECRET}\n`);
+  assert.throws(() => receiveGraderSecret(() => 'd'.repeat(64)), /the grader secret was already read/);
+  beginGradedCell('ex-1', 'nonce-1');
+  await check('first', 1, () => undefined);
   await check('outer', 1, async () => {
     await check('inner', 5, () => undefined);
   });
-  const [outer] = records();
-  assert.equal(records().length, 1, 'the nested check reports nothing');
+  const [first, outer] = records();
+  assert.equal(records().length, 2, 'the nested check reports nothing');
+  assert.deepEqual([first.seq, outer.seq], [0, 2], 'the refusal is recorded (quietly) as a failure of the outer check');
   assert.equal(outer.status, 'fail');
   assert.match(outer.message, /check "inner" was started inside check "outer"; checks cannot be nested/);
-  assert.equal(verifyCheck(outer, 'secret-token'), true);
+  assert.equal(verifyCheck(outer, SECRET, 'nonce-1'), true);
+  assert.equal(verifyCheck(outer, SECRET, 'nonce-2'), false);
   assert.equal(outer.gradeId, 'ex-1');
+
+  endGradedCell('close-1');
+  const summary = shown.at(-1)!.data[CELL_SUMMARY_MIME] as CellSummary;
+  assert.equal(verifySummary(summary, SECRET, 'nonce-1', 'close-1'), true);
+  assert.deepEqual(summary.records.map((r) => [r.seq, r.name, r.status]), [[0, 'first', 'pass'], [1, 'outer', 'fail'], [2, 'outer', 'fail']]);
+  assert.deepEqual(summary.tampered, []);
+
+  shown = [];
+  await check('after the cell', 1, () => undefined);
+  assert.equal(records()[0].signature, null, 'a check outside a graded cell is not signed');
 });
 
 test('bad arguments to check are errors with fixed messages', async () => {
