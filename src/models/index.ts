@@ -25,6 +25,8 @@ export type { MaeForwardOptions, MaeForwardResult, MaskedAutoencoderConfig } fro
 export { ResNetEncoder, defaultResNetEncoderConfig } from './resnet-encoder';
 export type { ResNetEncoderConfig } from './resnet-encoder';
 export { patchify, unpatchify } from './patchify';
+export { maeReconstruction } from './mae-reconstruction';
+export type { MaeReconstruction, MaeReconstructionOptions } from './mae-reconstruction';
 export { randomMasking } from './random-masking';
 export type { RandomMaskingOptions, RandomMaskingResult } from './random-masking';
 export { sinkhornKnopp } from './sinkhorn-knopp';

@@ -19,6 +19,8 @@ export type { HeatmapOptions } from './heatmap';
 export { imageGrid, imageGridPng, imageGridSummary, pngBundle } from './image-grid';
 export type { ImageGridOptions, ImageGridInput } from './image-grid';
 export { retrievalGrid } from './retrieval-grid';
+export { maeReconstructionGrid } from './mae-reconstruction-grid';
+export type { MaeReconstructionGridOptions } from './mae-reconstruction-grid';
 export type { RetrievalGridOptions, RetrievalGridResult } from './retrieval-grid';
 export { plotlyChart, plotlyBundle, plotlyHtml } from './plotly-bundle';
 export type { PlotlyFigure, PlotlySession, PlotlyDisplayOptions } from './plotly-bundle';
