@@ -2,6 +2,7 @@
  * The whole SimCLR training step of the course recipe, selfsup against its PyTorch twin, in one run.
  *
  *   npm run bench:recipe [-- --rounds 4 --steps 6 --batch 128 --threads 2 --no-torch]
+ *   npm run bench:recipe -- --compare batchnorm   (A/B: BatchNorm2d on selfsup's fused wasm kernels, and on tfjs ops)
  *
  * The step is what `npm run bench:ssl -- --methods simclr` trains: `fit` with the `simclr` recipe
  * (16 x 16 views: crop scale (0.2, 1), flip, colour jitter p 0.8 without hue in a fixed order,
@@ -38,6 +39,7 @@ import { fit } from '../src/train/fit';
 import { simclr } from '../src/train/recipes/simclr';
 import type { ImageBatch } from '../src/train/recipes/ssl-recipe';
 import { batchIndices } from '../src/train/step-seed';
+import { setFusedBatchNormEnabled } from '../src/backend/wasm-kernels';
 
 const PHASES = ['augmentation', 'forward', 'backward', 'optimiser', 'other'] as const;
 type Phase = (typeof PHASES)[number];
@@ -50,11 +52,12 @@ interface Args {
   threads: number;
   images: number;
   torch: boolean;
+  compare: '' | 'batchnorm';
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true };
-  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch';
+  const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true, compare: '' };
+  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm';
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const int = (min: number) => {
@@ -69,6 +72,12 @@ function parseArgs(argv: string[]): Args {
       case '--threads': a.threads = int(1); break;
       case '--images': a.images = int(2); break;
       case '--no-torch': a.torch = false; break;
+      case '--compare': {
+        const v = argv[++i];
+        if (v !== 'batchnorm') throw new Error(`Error in bench-recipe: --compare takes batchnorm, but got ${v}`);
+        a.compare = v;
+        break;
+      }
       default: throw new Error(`Error in bench-recipe: unknown option ${key} (options: ${usage})`);
     }
   }
@@ -236,7 +245,14 @@ async function main(): Promise<void> {
   console.log(`machine: ${os.cpus().length} cores, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${args.rounds} rounds of ${args.steps} steps per engine, interleaved; first step of each round not counted`);
 
   const ours = makeOurs(args);
-  const variants: Variant[] = [{ name: 'selfsup', select: () => {} }];
+  // A/B of one lever: the state with it (first) against the state before it, in alternating order per round
+  const variants: Variant[] =
+    args.compare === 'batchnorm'
+      ? [
+          { name: 'selfsup, fused BatchNorm', select: () => setFusedBatchNormEnabled(true) },
+          { name: 'selfsup, BatchNorm as tfjs ops', select: () => setFusedBatchNormEnabled(false) },
+        ]
+      : [{ name: 'selfsup', select: () => setFusedBatchNormEnabled(true) }];
   const results = new Map<string, StepTimes[]>();
   const add = (name: string, steps: StepTimes[]) => results.set(name, [...(results.get(name) ?? []), ...steps.slice(1)]);
   const tensorsBefore = tf.memory().numTensors;
@@ -250,6 +266,7 @@ async function main(): Promise<void> {
   }
   twin?.close();
   ours.dispose();
+  setFusedBatchNormEnabled(true);
   if (tf.memory().numTensors > tensorsBefore) console.log(`warning: ${tf.memory().numTensors - tensorsBefore} tensors left over`);
 
   const rows: string[][] = [['engine', 'step ms', 'images/s', 'x PyTorch', 'CPU ms', 'x PyTorch (CPU)', ...PHASES.map((p) => `${p} ms`)]];
@@ -280,6 +297,11 @@ async function main(): Promise<void> {
       const worst = PHASES.map((p) => ({ p, extra: s[p] - torch[p] })).sort((a, b) => b.extra - a.extra);
       console.log(`${name}: ${(torch.total / s.total).toFixed(2)}x PyTorch's images/s; the gap by phase: ${worst.map((w) => `${w.p} ${w.extra >= 0 ? '+' : ''}${w.extra.toFixed(0)} ms`).join(', ')}`);
     }
+  }
+  if (variants.length === 2) {
+    const [a, b] = variants.map((v) => summaries.get(v.name)!);
+    const by = (p: Phase | 'total' | 'cpu') => (a[p] / b[p]).toFixed(2);
+    console.log(`${variants[0].name} / ${variants[1].name}: step ${by('total')}x the time (CPU ${by('cpu')}x); forward ${by('forward')}x, backward ${by('backward')}x`);
   }
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ApplyOptions, BaseModule } from './module';
+import { fusedBatchNormReady } from '../backend/wasm-kernels/simd/batch-norm';
 
 /** Options of `BatchNorm2d`. */
 export interface BatchNorm2dOptions {
@@ -62,6 +63,7 @@ export class BatchNorm2d extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
     const m = x.shape[0] * x.shape[1] * x.shape[2];
     if (m < 2) throw new Error(`Error in ${this.name}: training-mode BatchNorm needs at least 2 values per channel, but got shape [${x.shape.join(',')}]`);
     const eps = this.eps;
+    if (fusedBatchNormReady()) return this.fusedTraining(x, m);
     const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
       const [xIn, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
       const save = args[3] as tf.GradSaveFunc;
@@ -81,6 +83,37 @@ export class BatchNorm2d extends BaseModule<tf.Tensor4D, tf.Tensor4D> {
             const k = tf.mul(g, inv); // [C]
             const dx = tf.sub(tf.mul(dy, k), tf.add(tf.mul(xh, tf.mul(dGamma, tf.div(k, m))), tf.mul(dBeta, tf.div(k, m))));
             return [dx, dGamma, dBeta];
+          }),
+      };
+    });
+    return normalize(x, this.gamma, this.beta) as tf.Tensor4D;
+  }
+
+  /**
+   * The same training-mode forward and gradient on selfsup's fused wasm kernels (src/backend/wasm-kernels/simd/
+   * batch-norm.c): statistics in two reads of x, y in one pass, the gradient in two. x itself is saved for the
+   * gradient (xhat is recomputed from it), so no extra tensor the size of x stays alive.
+   */
+  private fusedTraining(x: tf.Tensor4D, m: number): tf.Tensor4D {
+    const eps = this.eps;
+    const run = (name: string, inputs: tf.NamedTensorMap) => tf.engine().runKernel(name, inputs) as tf.Tensor | tf.Tensor[];
+    const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [xIn, gamma, beta] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D];
+      const save = args[3] as tf.GradSaveFunc;
+      const [mean, variance] = run('SelfsupBatchNormStats', { x: xIn }) as tf.Tensor1D[]; // [C], [C]
+      this.updateRunningStats(mean, variance, m);
+      const invStd = tf.rsqrt(tf.add(variance, eps)); // [C]
+      const scale = tf.mul(gamma, invStd); // [C]
+      const shift = tf.sub(beta, tf.mul(mean, scale)); // [C]
+      save([xIn, mean, invStd, gamma]);
+      return {
+        value: run('SelfsupBatchNormApply', { x: xIn, scale, shift }) as tf.Tensor4D,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) =>
+          tf.tidy(() => {
+            const [xs, mu, inv, g] = saved;
+            const [sumDy, sumDyXhat] = run('SelfsupBatchNormGradSums', { dy, x: xs, mean: mu, invStd: inv }) as tf.Tensor1D[]; // dbeta, dgamma
+            const dx = run('SelfsupBatchNormGradInput', { dy, x: xs, gamma: g, mean: mu, invStd: inv, sumDy, sumDyXhat }) as tf.Tensor;
+            return [dx, sumDyXhat, sumDy];
           }),
       };
     });

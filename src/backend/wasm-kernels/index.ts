@@ -18,6 +18,7 @@ import { heapSlice, heapSplitV, heapStridedSlice, heapUnpack } from './slice';
 import { enableWasmThreads, threadsFromEnv } from './threads';
 import { conv2dBackpropFilterSimd } from './simd/conv2d-filter-grad';
 import { maxPoolGradSimd } from './simd/max-pool-grad';
+import { fusedBatchNormKernels } from './simd/batch-norm';
 
 export {
   conv2dBackpropFilterImpl,
@@ -31,6 +32,7 @@ export { enableWasmThreads, startThreadedWasm, threadsFromEnv, wasmThreadsReport
 export type { WasmThreadsReport } from './threads';
 export { setSimdKernelsEnabled, simdKernelsFailure, whenSimdHelpersReady } from './simd';
 export { sharedSimdJobs } from './simd/helpers';
+export { fusedBatchNormReady, setFusedBatchNormEnabled, FUSED_BATCH_NORM_KERNELS } from './simd/batch-norm';
 
 /**
  * Training kernels that the stock tfjs wasm backend lacks or runs slowly.
@@ -188,7 +190,7 @@ export function registerWasmTrainingKernels(): string[] {
   const threads = threadsFromEnv();
   if (threads > 1) enableWasmThreads(threads);
   const names: string[] = [];
-  for (const config of [...missingKernels, ...slowKernels]) {
+  for (const config of [...missingKernels, ...slowKernels, ...fusedBatchNormKernels]) {
     put(config);
     names.push(config.kernelName);
   }
