@@ -100,9 +100,12 @@ function readStdinToEnd(): string {
  * the cell are numbered, labelled with `gradeId` and signed with the run's secret and `nonce`.
  */
 export function beginGradedCell(gradeId: string, nonce: string): void {
+  // The grader closes every cell before it begins the next; a second begin comes from elsewhere.
+  const reopened = cell !== null;
   cellCount++;
   cell = { gradeId, nonce, number: cellCount, records: [], tampered: [] };
   ReflectApply(alsEnterWith, cellScope, [cellCount]);
+  if (reopened) noteTampering(cell, ['a graded cell was begun again before the grader closed the previous one']);
   noteTampering(cell, findings());
 }
 

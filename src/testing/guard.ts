@@ -136,7 +136,9 @@ export function tamperFindings(): readonly string[] {
     }
     if (finding) note(finding);
   }
-  return freeze(findings.slice());
+  const copy: string[] = [];
+  for (let i = 0; i < findings.length; i++) copy[i] = findings[i];
+  return freeze(copy);
 }
 
 /** A probe that reports when `mod`'s require.cache entry (or its exports) is replaced. */
@@ -154,7 +156,6 @@ export function requireCacheProbe(mod: NodeJS.Module): () => string | null {
     return null;
   };
 }
-
 
 // What every check relies on, recorded when the grader loads this module.
 const g = globalThis as Record<string, unknown>;
@@ -191,6 +192,11 @@ if (typeof g.__tslab__ === 'object' && g.__tslab__ !== null) {
   watch('__tslab__', g.__tslab__ as object, ['require', 'exports']);
 }
 
+// Signing: protocol.ts calls these through references it captured; a replacement is still reported.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const crypto = require('node:crypto') as typeof import('node:crypto');
+watch('crypto', crypto, ['createHmac', 'timingSafeEqual']);
+watch('Hmac.prototype', Object.getPrototypeOf(crypto.createHmac('sha256', 'probe')) as object);
 addProbe(requireCacheProbe(module));
 // Module loading: replacing these would let `require('selfsup/testing')` return a fake.
 // eslint-disable-next-line @typescript-eslint/no-var-requires

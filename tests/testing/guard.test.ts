@@ -2,6 +2,7 @@
 // this file runs its cases in order, each adding one finding; node --test gives it its own process.
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { AsyncResource } from 'node:async_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { check, beginGradedCell, endGradedCell } from '../../src/testing/check';
 import { expectClose, expectNoLeaks } from '../../src/testing/expect';
@@ -87,19 +88,46 @@ test('Is a replaced require.cache entry of selfsup/testing reported?', async () 
 });
 
 test('Does a check started by a timer of earlier code during a graded cell mark the cell as tampered?', async () => {
-  const fired = new Promise<void>((resolve) => {
-    // scheduled outside the graded cell, as learner code in an earlier cell would
-    setTimeout(() => void check('forged', 1, () => undefined).then(resolve), 30);
-  });
+  const earlier = new AsyncResource('earlier cell'); // the async context of code that ran before the test cell
   await new Promise<void>((resolve) => {
     setImmediate(() => {
       beginGradedCell('ex-t', 'nonce-t');
       resolve();
     });
   });
-  await fired;
+  await new Promise<void>((resolve) => {
+    earlier.runInAsyncScope(() => setTimeout(() => void check('forged', 1, () => undefined).then(() => resolve()), 5));
+  });
   endGradedCell('close-t');
   const summary = shown.at(-1)!.data[CELL_SUMMARY_MIME] as CellSummary;
-  assert.deepEqual(summary.records, [], 'the timer\'s result is not counted as the cell\'s');
+  assert.deepEqual(summary.records, [], "the timer's result is not counted as the cell's");
   assert.ok(summary.tampered.some((t) => /check "forged" was started from a timer or callback of code outside the test cell/.test(t)), summary.tampered.join('\n'));
+});
+
+test('Does beginning a graded cell again, before the grader closed it, mark the cell as tampered?', async () => {
+  beginGradedCell('ex-r', 'nonce-r');
+  await check('honest failure', 1, () => expectClose(1, 2));
+  beginGradedCell('ex-r', 'nonce-r'); // would wipe the failure above
+  endGradedCell('close-r');
+  const summary = shown.at(-1)!.data[CELL_SUMMARY_MIME] as CellSummary;
+  assert.ok(summary.tampered.includes('a graded cell was begun again before the grader closed the previous one'), summary.tampered.join('\n'));
+});
+
+test('Does a replaced Hmac.prototype.update neither change a signature nor go unreported?', async () => {
+  const { createHmac } = await import('node:crypto');
+  const { signCheck } = await import('../../src/testing/protocol');
+  const record = { gradeId: 'g', name: 'n', status: 'fail' as const, points: 0, maxPoints: 1, message: '', seq: 0 };
+  const before = signCheck(record, 'e'.repeat(64), 'nonce');
+  const proto = Object.getPrototypeOf(createHmac('sha256', 'k')) as { update: (...a: unknown[]) => unknown };
+  const update = proto.update;
+  proto.update = function (this: unknown, text: unknown, ...rest: unknown[]) {
+    return update.call(this, String(text).replace('fail', 'pass'), ...rest);
+  };
+  try {
+    assert.equal(signCheck(record, 'e'.repeat(64), 'nonce'), before);
+    await check('after patching the HMAC', 1, () => undefined);
+    assert.match(last().message, /Hmac\.prototype\.update was replaced/);
+  } finally {
+    proto.update = update;
+  }
 });
