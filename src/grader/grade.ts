@@ -10,6 +10,7 @@ import { loadSource, type SourceNotebook } from './load-source';
 import { unmarkHiddenTests } from './markers';
 import { pointsOf, roleOf } from './nbgrader-metadata';
 import { classroomOutputLine } from './reports/classroom-result';
+import { cleanStrings } from './reports/clean-text';
 import { gradesCsv } from './reports/grades-csv';
 import { junitXml } from './reports/junit-xml';
 import { markdownSummary } from './reports/markdown-summary';
@@ -34,15 +35,53 @@ export function gradingVersion(nb: Notebook): Notebook {
  */
 export const SUBMISSION_STEPS: SubmissionStep[] = [matchFiles, gradeNotebooks, total];
 
-function submissionId(target: string): string {
-  const base = path.basename(path.resolve(target));
-  return base.endsWith('.ipynb') ? base.slice(0, -'.ipynb'.length) : base;
+/**
+ * A row id and a feedback folder for each submission, unique in the batch: the folder name, or
+ * the file name without .ipynb; when two submissions share it (assignment.ipynb from two
+ * learners' folders), as many parent folders as tell them apart ("alice/assignment"); the same
+ * path given twice gets " (2)". Feedback folders are the ids made safe for a file name.
+ */
+export function submissionIds(targets: string[]): Array<{ id: string; feedbackDir: string }> {
+  const parts = targets.map((t) => {
+    const segments = path.resolve(t).split(path.sep).filter(Boolean);
+    const last = segments.length - 1;
+    if (last >= 0 && segments[last].endsWith('.ipynb')) segments[last] = segments[last].slice(0, -'.ipynb'.length);
+    return segments;
+  });
+  const ids = parts.map((p) => p.slice(-1).join('/') || 'submission');
+  for (let depth = 2; ; depth++) {
+    // only different paths are told apart by their folders; the same path given twice gets " (2)" below
+    const clashing = ids.map((id, i) => parts[i].length >= depth && ids.some((other, j) => other === id && parts[j].join('/') !== parts[i].join('/')));
+    if (!clashing.some(Boolean)) break;
+    clashing.forEach((clash, i) => clash && (ids[i] = parts[i].slice(-depth).join('/')));
+  }
+  const taken = new Set<string>();
+  const unique = ids.map((id) => {
+    let candidate = id;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${id} (${n})`;
+    taken.add(candidate);
+    return candidate;
+  });
+  const dirs = new Set<string>();
+  return unique.map((id) => {
+    const safe = id.replace(/[^\w.-]+/g, '_') || 'submission';
+    let dir = safe;
+    for (let n = 2; dirs.has(dir.toLowerCase()); n++) dir = `${safe}-${n}`;
+    dirs.add(dir.toLowerCase());
+    return { id, feedbackDir: dir };
+  });
 }
 
-async function gradeOne(target: string, options: GradeOptions, sources: SourceNotebook[], expected: Map<string, ExpectedChecks>): Promise<SubmissionGrade> {
+async function gradeOne(
+  target: string,
+  naming: { id: string; feedbackDir: string },
+  options: GradeOptions,
+  sources: SourceNotebook[],
+  expected: Map<string, ExpectedChecks>,
+): Promise<SubmissionGrade> {
   const started = Date.now();
-  const grade: SubmissionGrade = { id: submissionId(target), path: target, status: 'error', score: 0, maxScore: 0, messages: [], exercises: [], feedback: [], durationMs: 0 };
-  const ctx: SubmissionContext = { options, sources, expected, grade, files: new Map() };
+  const grade: SubmissionGrade = { id: naming.id, path: target, status: 'error', score: 0, maxScore: 0, messages: [], exercises: [], feedback: [], durationMs: 0 };
+  const ctx: SubmissionContext = { options, sources, expected, grade, files: new Map(), feedbackDir: naming.feedbackDir };
   try {
     for (const step of SUBMISSION_STEPS) await step(ctx);
   } catch (err) {
@@ -72,7 +111,7 @@ async function referenceRuns(sources: SourceNotebook[], options: GradeOptions): 
 
 /** Write every report file (each atomically). */
 export function writeReports(report: GradeReport, out: string): void {
-  writeAtomic(path.join(out, 'grades.json'), JSON.stringify(report, null, 2) + '\n');
+  writeAtomic(path.join(out, 'grades.json'), JSON.stringify(report, cleanStrings, 2) + '\n');
   writeAtomic(path.join(out, 'grades.csv'), gradesCsv(report));
   writeAtomic(path.join(out, 'junit.xml'), junitXml(report));
   writeAtomic(path.join(out, 'summary.md'), markdownSummary(report));
@@ -97,11 +136,12 @@ export async function grade(options: GradeOptions): Promise<GradeReport> {
     submissions: [],
   };
   const results: SubmissionGrade[] = new Array(options.submissions.length);
+  const naming = submissionIds(options.submissions);
   let next = 0;
   const worker = async () => {
     while (next < options.submissions.length) {
       const i = next++;
-      const g = await gradeOne(options.submissions[i], options, sources, expected);
+      const g = await gradeOne(options.submissions[i], naming[i], options, sources, expected);
       results[i] = g;
       log(`  ${g.id}: ${g.score} / ${g.maxScore}${g.status === 'error' ? ` (not graded: ${g.messages.join('; ')})` : ''} (${(g.durationMs / 1000).toFixed(1)} s)`);
       report.submissions = results.filter(Boolean);

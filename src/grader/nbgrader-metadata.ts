@@ -6,7 +6,8 @@ import type { Cell } from '../jupyter/notebook';
  *   grade     a test cell worth `points`, or a manually graded answer
  *   locked    read-only for the learner; restored from the instructor's copy when grading
  *   grade_id  a name unique within the notebook
- *   checksum  recorded at release for locked and test cells
+ *   checksum  recorded at release for solution, locked and test cells (nbgrader's md5, see checksum.ts)
+ *   cell_type recorded at release next to the checksum, as nbgrader does
  */
 export interface NbgraderMetadata {
   grade: boolean;
@@ -16,6 +17,7 @@ export interface NbgraderMetadata {
   grade_id: string;
   schema_version: 3;
   checksum?: string;
+  cell_type?: 'code' | 'markdown' | 'raw';
   task?: boolean;
 }
 

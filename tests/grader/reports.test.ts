@@ -4,6 +4,7 @@ import { classroomOutputLine, classroomResult } from '../../src/grader/reports/c
 import { gradesCsv } from '../../src/grader/reports/grades-csv';
 import { junitXml } from '../../src/grader/reports/junit-xml';
 import { markdownSummary } from '../../src/grader/reports/markdown-summary';
+import { cleanText } from '../../src/grader/reports/clean-text';
 import type { GradeReport } from '../../src/grader/types';
 
 const report: GradeReport = {
@@ -76,4 +77,23 @@ test('the GitHub Classroom result is base64 JSON the official reporter reads', (
   const t = decoded.tests.find((x) => x.name === 'a.ipynb t')!;
   assert.deepEqual([t.status, t.score, t.max_score], ['fail', 2, 3]);
   assert.match(t.message, /two & <three>: fail/);
+});
+
+test('Do NUL bytes and other control characters stay out of every report (issue 15)?', () => {
+  const dirty = 'zoë\u0000\u0007\u001b[31m\u0085 done\r\nnext \uD800';
+  const report: GradeReport = {
+    schema: 'selfsup-grades', schemaVersion: 1, generatedAt: '2026-01-01T00:00:00Z', source: 'src\u0000', maxScore: 1,
+    submissions: [{
+      id: `a${dirty}`, path: 'p', status: 'graded', score: 0, maxScore: 1, messages: [dirty], feedback: [], durationMs: 1,
+      exercises: [{ notebook: 'n.ipynb', gradeId: 'g', status: 'fail', points: 0, maxPoints: 1, checks: [{ name: dirty, status: 'fail', points: 0, maxPoints: 1, message: dirty }] }],
+    }],
+  };
+  const controls = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]|[\uD800-\uDFFF]/;
+  const classroom = Buffer.from(classroomOutputLine(report).slice('result='.length), 'base64').toString('utf8');
+  for (const [name, text] of [['csv', gradesCsv(report)], ['junit', junitXml(report)], ['md', markdownSummary(report)], ['classroom', classroom]]) {
+    assert.doesNotMatch(text, controls, name);
+    assert.match(text, /zoë\[31m done/, `${name} keeps the text`);
+    assert.match(text, /next \uFFFD/, `${name}: an unpaired surrogate becomes U+FFFD`);
+  }
+  assert.equal(cleanText('a\r\nb\rc\td'), 'a\nb\nc\td');
 });

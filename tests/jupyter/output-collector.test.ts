@@ -72,3 +72,36 @@ test('errorFromStderr names TypeScript errors, thrown errors and anything else',
   assert.deepEqual([thrown.ename, thrown.evalue], ['Error', 'Error in ntXentLoss: z1 must be float32']);
   assert.deepEqual([errorFromStderr('RangeError: Invalid array length').ename, errorFromStderr('').evalue], ['RangeError', 'the cell failed']);
 });
+
+test('displays and results over their cap are dropped whole, counted and noted; updates count too (issue 15)', () => {
+  const c = new OutputCollector(1000, undefined, 100);
+  c.handle('display_data', { data: { 'text/plain': 'a'.repeat(60) }, metadata: {}, transient: { display_id: 'd' } });
+  c.handle('execute_result', { execution_count: 1, data: { 'text/html': 'b'.repeat(50) }, metadata: {} });
+  c.handle('display_data', { data: { 'text/plain': 'c'.repeat(40) }, metadata: {} });
+  assert.equal(c.outputs.length, 2, 'the third fits');
+  assert.deepEqual([c.droppedDisplays, c.droppedDisplayBytes], [1, 50]);
+  c.handle('update_display_data', { data: { 'text/plain': 'd'.repeat(70) }, metadata: {}, transient: { display_id: 'd' } });
+  assert.equal(c.droppedDisplays, 2, 'an update that would pass the cap is dropped');
+  c.handle('update_display_data', { data: { 'text/plain': 'e'.repeat(10) }, metadata: {}, transient: { display_id: 'd' } });
+  assert.equal((c.outputs[0] as { data: Record<string, string> }).data['text/plain'], 'e'.repeat(10), 'a smaller update applies');
+  c.handle('display_data', { data: { 'text/plain': 'f'.repeat(50) }, metadata: {} });
+  assert.equal(c.outputs.length, 3, 'the space the update freed is used again');
+  c.noteDropped();
+  assert.match((c.outputs[3] as { text: string }).text, /2 display output\(s\) were dropped \(120 bytes\); a cell keeps at most 100 bytes of displays and results/);
+});
+
+test('clear_output frees the display budget; huge error texts are cut, not dropped (issue 15)', () => {
+  const c = new OutputCollector(1000, undefined, 100);
+  c.handle('display_data', { data: { 'text/plain': 'a'.repeat(90) }, metadata: {} });
+  c.handle('clear_output', { wait: true });
+  c.handle('display_data', { data: { 'text/plain': 'b'.repeat(90) }, metadata: {} });
+  assert.deepEqual(c.outputs.map((o) => (o as { data: Record<string, string> }).data['text/plain'][0]), ['b']);
+  assert.equal(c.droppedDisplays, 0);
+  c.handle('error', { ename: 'RangeError', evalue: 'x'.repeat(20_000), traceback: Array.from({ length: 150 }, () => 'line') });
+  const error = c.outputs[1] as { evalue: string; traceback: string[] };
+  assert.equal(error.evalue.length, 8000 + '… [12000 more characters]'.length);
+  assert.equal(error.traceback.length, 101);
+  assert.equal(error.traceback[100], '… [50 more lines]');
+  c.noteDropped();
+  assert.match((c.outputs[2] as { text: string }).text, /1 error message\(s\) were cut to 8000 characters per line and 100 lines/);
+});

@@ -37,6 +37,8 @@ export interface SubmissionContext {
   grade: SubmissionGrade;
   /** Which submitted file stands for which source notebook (null: not submitted). */
   files: Map<string, string | null>;
+  /** This submission's feedback folder under `out/feedback/`, unique in the batch. */
+  feedbackDir: string;
 }
 
 export type SubmissionStep = (ctx: SubmissionContext) => Promise<void> | void;

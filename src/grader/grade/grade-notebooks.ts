@@ -1,12 +1,14 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseNotebook, stringifyNotebook, type Notebook } from '../../jupyter/notebook';
+import { stringifyNotebook, type Notebook } from '../../jupyter/notebook';
 import { assembleSubmission } from '../assemble-submission';
 import { executeGraded, type GradedCell } from '../execute-graded';
 import { feedbackNotebook } from '../feedback-notebook';
+import { readNotebookFile } from '../load-source';
 import { writeAtomic } from '../reports/write-atomic';
 import { expectedChecksFrom, scoreNotebook } from '../score';
-import { kernelCwd, kernelEnv, notGraded, type SubmissionStep } from './context';
+import { capNotebookOutputs, MAX_NOTEBOOK_OUTPUT_BYTES } from './cap-outputs';
+import { explainUpstreamFailures } from './upstream-failures';
+import { kernelCwd, kernelEnv, notGraded, type SubmissionContext, type SubmissionStep } from './context';
 
 /** Read, restore protected cells, execute, score and write feedback, notebook by notebook. */
 export const gradeNotebooks: SubmissionStep = async (ctx) => {
@@ -21,7 +23,11 @@ export const gradeNotebooks: SubmissionStep = async (ctx) => {
     }
     let submitted: Notebook;
     try {
-      submitted = parseNotebook(fs.readFileSync(file, 'utf8'), path.basename(file));
+      const read = readNotebookFile(file, path.basename(file));
+      submitted = read.notebook;
+      if (read.encoding && read.encoding !== 'utf-8 with BOM') {
+        ctx.grade.messages.push(`${source.name}: the file was saved as ${read.encoding.toUpperCase()}; it was read as such (Jupyter saves UTF-8)`);
+      }
     } catch (err) {
       const why = (err as Error).message;
       ctx.grade.messages.push(`unreadable: ${why}`);
@@ -47,15 +53,37 @@ export const gradeNotebooks: SubmissionStep = async (ctx) => {
     const reference = options.reference === 'self' ? expectedChecksFrom(cells) : expected ?? new Map();
     const exercises = scoreNotebook(assembled.notebook, source.name, cells, reference);
     ctx.grade.exercises.push(...exercises);
+    const notes = explainUpstreamFailures(source.name, cells, exercises);
     const rejected = cells.reduce((s, c) => s + c.rejected, 0);
-    if (rejected > 0) ctx.grade.messages.push(`${source.name}: ${rejected} check result(s) without a valid signature were ignored`);
-    const feedback = feedbackNotebook(assembled.notebook, source.notebook, cells, exercises, assembled.messages);
-    const rel = path.join('feedback', safeName(ctx.grade.id), source.name);
-    writeAtomic(path.join(options.out, rel), stringifyNotebook(feedback));
-    ctx.grade.feedback.push(rel);
+    if (rejected > 0) notes.push(`${source.name}: ${rejected} check result(s) without a valid signature were ignored`);
+    const dropped = capNotebookOutputs(cells);
+    if (dropped.outputs > 0) {
+      notes.push(`${source.name}: ${dropped.outputs} output(s) were left out of the feedback notebook (it keeps at most ${MAX_NOTEBOOK_OUTPUT_BYTES} bytes of outputs)`);
+    }
+    const capped = cells.some((c) => c.result?.outputs.some((o) => o.output_type === 'stream' && /^\n\[selfsup: .* (dropped|cut)/.test(String(o.text))));
+    if (capped && dropped.outputs === 0) notes.push(`${source.name}: some cells' output was over the per-cell limit and was cut (see the notes in the feedback notebook)`);
+    ctx.grade.messages.push(...notes);
+    writeFeedback(ctx, source.name, () => feedbackNotebook(assembled.notebook, source.notebook, cells, exercises, [...assembled.messages, ...notes]), () =>
+      feedbackNotebook(assembled.notebook, source.notebook, [], exercises, [...assembled.messages, ...notes]),
+    );
   }
 };
 
-function safeName(id: string): string {
-  return id.replace(/[^\w.-]+/g, '_') || 'submission';
+/**
+ * Write a notebook's feedback; when that fails (a notebook too large to serialise, say), write
+ * it again without the run's outputs, so every graded notebook has feedback.
+ */
+export function writeFeedback(ctx: SubmissionContext, name: string, full: () => Notebook, bare: () => Notebook): void {
+  const rel = path.join('feedback', ctx.feedbackDir, name);
+  const file = path.join(ctx.options.out, rel);
+  try {
+    writeAtomic(file, stringifyNotebook(full()));
+  } catch (err) {
+    const why = `${name}: the feedback notebook could not be written with its outputs (${(err as Error).message}); it was written without them`;
+    ctx.grade.messages.push(why);
+    const nb = bare();
+    nb.cells[0].source = [...(Array.isArray(nb.cells[0].source) ? nb.cells[0].source : [nb.cells[0].source]), `\n* ⚠️ ${why}`];
+    writeAtomic(file, stringifyNotebook(nb));
+  }
+  ctx.grade.feedback.push(rel);
 }

@@ -12,8 +12,16 @@ function walk(dir: string): string[] {
   });
 }
 
-/** The lines of every hidden-test region (long enough to be distinctive). */
+/**
+ * The lines of every hidden-test region (long enough to be distinctive), except lines the
+ * students see anyway: a hidden check may repeat a visible line (a shared setup line, the same
+ * call with another argument on the next line), and that line gives nothing away.
+ */
 function secretLines(ctx: Parameters<ReleaseStep>[0]): string[] {
+  const visible = new Set<string>();
+  for (const notebook of ctx.student.values()) {
+    for (const cell of notebook.cells) for (const line of sourceText(cell.source).split('\n')) visible.add(line.trim());
+  }
   const lines = new Set<string>();
   for (const { notebook } of ctx.sources) {
     for (const cell of notebook.cells) {
@@ -22,7 +30,10 @@ function secretLines(ctx: Parameters<ReleaseStep>[0]): string[] {
       const text = sourceText(cell.source);
       const all = text.split('\n');
       for (const r of findRegions(text).filter((x) => x.kind === 'hidden')) {
-        for (const line of all.slice(r.begin + 1, r.end)) if (line.trim().length >= 24) lines.add(line.trim());
+        for (const line of all.slice(r.begin + 1, r.end)) {
+          const t = line.trim();
+          if (t.length >= 24 && !visible.has(t)) lines.add(t);
+        }
       }
     }
   }

@@ -4,7 +4,7 @@ import { findRegions, removeHiddenTests, stubSolutions, STUB_LINES } from '../ma
 import { roleOf } from '../nbgrader-metadata';
 import type { ReleaseStep } from './context';
 
-/** The student version of one notebook: stubs for solutions, no hidden tests, no outputs, checksums. */
+/** The student version of one notebook: stubs for solutions, no hidden tests, no outputs, nbgrader checksums. */
 export function studentVersion(nb: Notebook): Notebook {
   const out = clearOutputs(nb);
   for (const cell of out.cells) {
@@ -16,8 +16,10 @@ export function studentVersion(nb: Notebook): Notebook {
     } else if (role === 'test') {
       cell.source = removeHiddenTests(text);
     }
-    if (role === 'test' || role === 'locked') {
-      cell.metadata.nbgrader = { ...cell.metadata.nbgrader, checksum: cellChecksum(cell) };
+    // As nbgrader's generate_assignment does: every solution, test and locked cell records its
+    // checksum (nbgrader's md5, over the student version) and its cell type.
+    if (role !== 'plain') {
+      cell.metadata.nbgrader = { ...cell.metadata.nbgrader, checksum: cellChecksum(cell), cell_type: cell.cell_type };
     }
   }
   return out;

@@ -1,4 +1,5 @@
 import type { GradeReport } from '../types';
+import { cleanStrings } from './clean-text';
 
 /**
  * The result a GitHub Classroom autograding runner hands to the official reporter
@@ -49,5 +50,5 @@ export function classroomResult(report: GradeReport): ClassroomResult {
 
 /** The GITHUB_OUTPUT line. */
 export function classroomOutputLine(report: GradeReport): string {
-  return `result=${Buffer.from(JSON.stringify(classroomResult(report))).toString('base64')}\n`;
+  return `result=${Buffer.from(JSON.stringify(classroomResult(report), cleanStrings)).toString('base64')}\n`;
 }

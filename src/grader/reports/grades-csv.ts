@@ -1,7 +1,8 @@
 import type { GradeReport } from '../types';
+import { cleanText } from './clean-text';
 
 function cell(value: string | number): string {
-  const s = String(value);
+  const s = cleanText(String(value));
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

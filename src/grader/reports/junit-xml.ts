@@ -1,8 +1,8 @@
 import type { GradeReport } from '../types';
+import { cleanText } from './clean-text';
 
 function esc(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, '')
+  return cleanText(s)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

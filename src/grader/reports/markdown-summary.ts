@@ -1,14 +1,15 @@
 import type { GradeReport } from '../types';
+import { cleanText } from './clean-text';
 
 const icon: Record<string, string> = { pass: '✅', fail: '❌', error: '💥', timeout: '⏱️', 'not-run': '⏭️' };
 
 function md(s: string): string {
-  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return cleanText(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
 /** A Markdown summary for a CI step summary: a table of submissions, then each one's checks. */
 export function markdownSummary(report: GradeReport): string {
-  const lines = [`# Grades`, '', `${report.submissions.length} submission(s), graded against \`${report.source}\`.`, ''];
+  const lines = [`# Grades`, '', `${report.submissions.length} submission(s), graded against \`${md(report.source)}\`.`, ''];
   lines.push('| submission | score | status |', '|---|---:|---|');
   for (const s of report.submissions) lines.push(`| ${md(s.id)} | ${s.score} / ${s.maxScore} | ${s.status} |`);
   for (const s of report.submissions) {
