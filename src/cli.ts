@@ -9,6 +9,7 @@ import { startLab } from './jupyter/lab';
 import { runDataCommand } from './data/data-command';
 import { grade } from './grader/grade';
 import { release } from './grader/release';
+import { SANDBOX_CHOICES, type SandboxChoice } from './grader/sandbox';
 
 const USAGE = `Usage: selfsup <command> [options]
 
@@ -21,9 +22,12 @@ Commands:
   release [--source DIR] [--out DIR] [--no-verify]
                             write the student version of the course (default notebooks/ -> release/)
   grade --source DIR <submission files or folders...> [--out DIR] [--jobs N]
-        [--timeout SECONDS] [--max-memory MB] [--classroom]
+        [--timeout SECONDS] [--submission-timeout SECONDS] [--max-memory MB]
+        [--sandbox auto|bubblewrap|node-permission|none] [--classroom]
                             grade submissions; writes grades.json, grades.csv, junit.xml,
-                            summary.md and feedback notebooks into --out (default grades/)
+                            summary.md and feedback notebooks into --out (default grades/).
+                            --timeout is per cell, --submission-timeout per submission (default
+                            none), --max-memory per kernel with everything it starts
   check [notebooks...]      run your notebooks' tests the way the grader does (default notebooks/)
   lab [jupyter args...]     start JupyterLab (or classic Notebook) on notebooks/
   kernel install [--user | --prefix DIR]
@@ -154,8 +158,16 @@ async function gradeCommand(argv: string[], mode: 'grade' | 'check'): Promise<nu
       timeout: { type: 'string', default: '120' },
       classroom: { type: 'boolean' },
       'max-memory': { type: 'string', default: '4096' },
+      'submission-timeout': { type: 'string' },
+      sandbox: { type: 'string', default: 'auto' },
     },
   });
+  const submissionTimeout = values['submission-timeout'] === undefined ? undefined : Number(values['submission-timeout']);
+  if (submissionTimeout !== undefined && (!Number.isFinite(submissionTimeout) || submissionTimeout <= 0)) {
+    return fail(`--submission-timeout expects seconds (> 0), got "${values['submission-timeout']}"`);
+  }
+  const sandbox = values.sandbox as SandboxChoice;
+  if (!SANDBOX_CHOICES.includes(sandbox)) return fail(`--sandbox expects one of ${SANDBOX_CHOICES.join(', ')}, got "${values.sandbox}"`);
   const maxMemoryMb = Number(values['max-memory']);
   if (!Number.isInteger(maxMemoryMb) || maxMemoryMb < 64) return fail(`--max-memory expects megabytes (>= 64), got "${values['max-memory']}"`);
   const jobs = Number(values.jobs);
@@ -167,7 +179,17 @@ async function gradeCommand(argv: string[], mode: 'grade' | 'check'): Promise<nu
     const targets = positionals.length > 0 ? positionals : ['notebooks'];
     let worst = 0;
     for (const target of targets) {
-      const report = await grade({ source: target, submissions: [target], out: values.out!, jobs: 1, timeoutMs: timeout * 1000, reference: 'self' });
+      const report = await grade({
+        source: target,
+        submissions: [target],
+        out: values.out!,
+        jobs: 1,
+        timeoutMs: timeout * 1000,
+        submissionTimeoutMs: submissionTimeout && submissionTimeout * 1000,
+        maxMemoryMb,
+        sandbox,
+        reference: 'self',
+      });
       for (const s of report.submissions) {
         for (const m of s.messages) console.log(`  ⚠ ${m}`);
         for (const e of s.exercises) {
@@ -188,6 +210,8 @@ async function gradeCommand(argv: string[], mode: 'grade' | 'check'): Promise<nu
     out: values.out!,
     jobs,
     timeoutMs: timeout * 1000,
+    submissionTimeoutMs: submissionTimeout && submissionTimeout * 1000,
+    sandbox,
     classroom: values.classroom,
     maxMemoryMb,
     log: (l) => console.log(l),

@@ -15,6 +15,7 @@ import {
   type SignedCheckRecord,
 } from '../testing/protocol';
 import { gradeIdOf, roleOf } from './nbgrader-metadata';
+import { startSandboxedKernel, type SandboxKind } from './sandbox';
 
 /** One executed code cell of a graded run. */
 export interface GradedCell {
@@ -36,6 +37,21 @@ export interface GradedCell {
 export interface ExecuteGradedOptions extends KernelSessionOptions {
   /** Per-cell time limit (default 120 s). */
   timeoutMs?: number;
+  /** Run the kernel in a private folder under this sandbox (see sandbox.ts); unset: in `cwd`, unsandboxed. */
+  sandbox?: SandboxKind;
+  /** The submission's time budget: cells stop at `deadline` (a Date.now() time); the rest report 'timeout'. */
+  budget?: { deadline: number; totalMs: number };
+}
+
+/** A cell cut short, or never started, because the submission's time budget ran out. */
+function outOfBudget(totalMs: number, partial?: CellResult): CellResult {
+  const seconds = Math.round(totalMs / 100) / 10;
+  const evalue = partial
+    ? `the submission's time budget of ${seconds} s (--submission-timeout) ran out during this cell`
+    : `not run: the submission's time budget of ${seconds} s (--submission-timeout) was used up before this cell`;
+  const error = { output_type: 'error' as const, ename: 'SubmissionTimeoutError', evalue, traceback: [`SubmissionTimeoutError: ${evalue}`] };
+  const outputs = [...(partial?.outputs ?? []).filter((o) => o.output_type !== 'error'), error];
+  return { status: 'timeout', executionCount: partial?.executionCount ?? null, outputs, error, durationMs: partial?.durationMs ?? 0 };
 }
 
 function checksFrom(outputs: Output[], gradeId: string, secret: string, nonce: string): { checks: Array<CheckRecord & { seq: number }>; rejected: number } {
@@ -100,7 +116,10 @@ function cellResults(
 export async function executeGraded(nb: Notebook, options: ExecuteGradedOptions = {}): Promise<GradedCell[]> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   const secret = randomBytes(32).toString('hex');
-  const kernel = await KernelSession.start({ ...options, stdin: secret });
+  const { kernel, dispose } = options.sandbox
+    ? await startSandboxedKernel(options.sandbox, { ...options, stdin: secret })
+    : { kernel: await KernelSession.start({ ...options, stdin: secret }), dispose: () => undefined };
+  const budget = options.budget;
   const cells: GradedCell[] = [];
   const succeeded: string[] = [GRADER_SETUP_CELL]; // sources to replay after a restart
   let broken: string | null = null;
@@ -120,13 +139,19 @@ export async function executeGraded(nb: Notebook, options: ExecuteGradedOptions 
       if (source.trim() === '') continue;
       const gradeId = gradeIdOf(cell);
       const role = roleOf(cell);
+      if (budget && Date.now() >= budget.deadline) {
+        cells.push({ index, gradeId, role, result: outOfBudget(budget.totalMs), checks: [], rejected: 0 });
+        continue;
+      }
       if (broken) {
         cells.push({ index, gradeId, role, result: null, checks: [], rejected: 0, notRunReason: broken });
         continue;
       }
       const nonce = role === 'test' && gradeId ? randomBytes(24).toString('hex') : null;
       const code = nonce && gradeId ? gradedCellPrelude(gradeId, nonce) + source : source;
-      const result = await kernel.execute(code, { timeoutMs });
+      const left = budget ? budget.deadline - Date.now() : Infinity;
+      const ran = await kernel.execute(code, { timeoutMs: Math.min(timeoutMs, left) });
+      const result = ran.status === 'timeout' && left < timeoutMs ? outOfBudget(budget!.totalMs, ran) : ran;
       if (nonce && gradeId) {
         const closeNonce = randomBytes(24).toString('hex');
         const close = kernel.alive ? await kernel.execute(gradedCellClose(closeNonce), { timeoutMs }) : null;
@@ -136,12 +161,13 @@ export async function executeGraded(nb: Notebook, options: ExecuteGradedOptions 
       if (result.status === 'ok') {
         succeeded.push(code.replace(/^require\('selfsup\/testing'\)\.beginGradedCell\([^\n]*\n/, ''));
       }
-      if (!kernel.alive) {
+      if (!kernel.alive && !(budget && Date.now() >= budget.deadline)) {
         broken = await restartAndReplay(kernel, succeeded, timeoutMs, index);
       }
     }
   } finally {
     await kernel.shutdown();
+    dispose();
   }
   return cells;
 }

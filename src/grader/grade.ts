@@ -2,11 +2,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { sourceText, type Notebook } from '../jupyter/notebook';
 import { executeGraded } from './execute-graded';
-import { kernelCwd, kernelEnv, type GradeOptions, type SubmissionContext, type SubmissionStep } from './grade/context';
+import { kernelRunOptions, type GradeOptions, type SubmissionContext, type SubmissionStep } from './grade/context';
 import { gradeNotebooks } from './grade/grade-notebooks';
 import { matchFiles } from './grade/match-files';
 import { total } from './grade/total';
 import { loadSource, type SourceNotebook } from './load-source';
+import { chooseSandbox } from './sandbox';
 import { unmarkHiddenTests } from './markers';
 import { pointsOf, roleOf } from './nbgrader-metadata';
 import { classroomOutputLine } from './reports/classroom-result';
@@ -81,7 +82,7 @@ async function gradeOne(
 ): Promise<SubmissionGrade> {
   const started = Date.now();
   const grade: SubmissionGrade = { id: naming.id, path: target, status: 'error', score: 0, maxScore: 0, messages: [], exercises: [], feedback: [], durationMs: 0 };
-  const ctx: SubmissionContext = { options, sources, expected, grade, files: new Map(), feedbackDir: naming.feedbackDir };
+  const ctx: SubmissionContext = { options, sources, expected, grade, files: new Map(), feedbackDir: naming.feedbackDir, executed: [] };
   try {
     for (const step of SUBMISSION_STEPS) await step(ctx);
   } catch (err) {
@@ -98,12 +99,7 @@ async function referenceRuns(sources: SourceNotebook[], options: GradeOptions): 
   const expected = new Map<string, ExpectedChecks>();
   if (options.reference === 'self') return expected;
   for (const source of sources) {
-    const cells = await executeGraded(gradingVersion(source.notebook), {
-      ...options.kernel,
-      cwd: kernelCwd(source),
-      env: kernelEnv(options),
-      timeoutMs: options.timeoutMs,
-    });
+    const cells = await executeGraded(gradingVersion(source.notebook), kernelRunOptions(options, source));
     expected.set(source.name, expectedChecksFrom(cells));
   }
   return expected;
@@ -126,6 +122,8 @@ export async function grade(options: GradeOptions): Promise<GradeReport> {
   const log = options.log ?? (() => undefined);
   const sources = loadSource(options.source);
   log(`selfsup grade: ${sources.length} notebook(s) from ${options.source}, ${options.submissions.length} submission(s), ${options.jobs ?? 1} job(s)`);
+  const sandbox = chooseSandbox(options.sandbox);
+  log(`  sandbox: ${sandbox.kind} (${sandbox.note}); memory limit ${options.maxMemoryMb ?? 4096} MB per kernel; ${options.submissionTimeoutMs ? `time budget ${options.submissionTimeoutMs / 1000} s per submission` : 'no time budget per submission'}`);
   const expected = await referenceRuns(sources, options);
   const report: GradeReport = {
     schema: 'selfsup-grades',

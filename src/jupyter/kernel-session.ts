@@ -6,7 +6,7 @@
  * not need it lives next to it: the wire format (wire.ts), one cell's iopub outputs
  * (output-collector.ts), the kernelspec (kernelspec.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -17,6 +17,7 @@ import { findKernelSpec, KERNEL_NAME, type KernelSpec } from './kernelspec';
 import type { ErrorOutput, Output } from './notebook';
 import { createMessage, decodeMessage, encodeMessage, type JupyterMessage } from './wire';
 import { errorFromStderr, OutputCollector } from './output-collector';
+import { procTable, processTree, type ProcessTable } from './process-tree';
 
 /** How one cell ended. */
 export type CellStatus = 'ok' | 'error' | 'timeout' | 'dead';
@@ -33,6 +34,24 @@ export interface CellResult {
   durationMs: number;
 }
 
+/** Time as the session sees it; injected so tests can replace it. */
+export interface Clock {
+  now(): number;
+  /** Call `fn` after `ms`; the handle may have `unref()` (Node's timers do). */
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The real clock: Date.now and Node's timers. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Starts the kernel process (node:child_process's spawn by default); injected so tests can replace it. */
+export type SpawnProcess = (command: string, args: string[], options: SpawnOptions) => ChildProcess;
+
 export interface KernelSessionOptions {
   /** Kernelspec name to look up (default 'tslab'); ignored when `spec` is given. */
   kernelName?: string;
@@ -48,6 +67,20 @@ export interface KernelSessionOptions {
   interruptGraceMs?: number;
   /** Written to the kernel's stdin at every start, which is then closed (the grader hands its run secret over this way). */
   stdin?: string;
+  /**
+   * Memory limit in MB for the kernel and every process it started, together (resident memory,
+   * sampled every `memoryPollMs`): over it, the kernel is stopped and the cell reported as dead,
+   * out of memory. Linux only (read from /proc); elsewhere no limit. Default none.
+   */
+  memoryLimitMb?: number;
+  /** How often resident memory is sampled for `memoryLimitMb` (default 100 ms). */
+  memoryPollMs?: number;
+  /** Starts the kernel process (default node:child_process's spawn). */
+  spawn?: SpawnProcess;
+  /** Time and timers (default the system clock). */
+  clock?: Clock;
+  /** The process table read for the memory limit and for ending a kernel's processes (default /proc). */
+  processTable?: ProcessTable;
 }
 
 export interface ExecuteOptions {
@@ -126,8 +159,6 @@ const EXIT_GRACE_MS = 250;
 /** How long the idle status may lag behind a cell's execute_reply before the cell is ended without it. */
 const IDLE_AFTER_REPLY_MS = 10_000;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 function tail(text: string, max = 4000): string {
   return text.length > max ? text.slice(text.length - max) : text;
 }
@@ -169,10 +200,19 @@ export class KernelSession {
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private exitWaiters: Array<() => void> = [];
   private killedByUs = false;
+  /** Set when the memory watch stopped the kernel. */
+  private memoryStop: { usedMb: number; limitMb: number } | null = null;
+  private memoryTimer: unknown = null;
+  private readonly clock: Clock;
 
   private constructor(spec: KernelSpec, options: KernelSessionOptions) {
     this.spec = spec;
     this.options = options;
+    this.clock = options.clock ?? systemClock;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
   }
 
   /** Start a kernel and wait until it answers kernel_info on shell and publishes on iopub. */
@@ -221,6 +261,8 @@ export class KernelSession {
     this.output = '';
     this.exitInfo = null;
     this.killedByUs = false;
+    this.memoryStop = null;
+    const spawn = this.options.spawn ?? nodeSpawn;
     const child = spawn(argv[0], argv.slice(1), {
       cwd: this.options.cwd ?? process.cwd(),
       env: { ...process.env, ...this.spec.env, ...this.options.env } as NodeJS.ProcessEnv,
@@ -243,6 +285,7 @@ export class KernelSession {
       this.onExit(null, null);
     });
     child.once('exit', (code, signal) => this.onExit(code, signal));
+    this.watchMemory();
 
     const addr = (port: number) => `tcp://${this.conn!.ip}:${port}`;
     this.shell = new zmq.Dealer({ linger: 0 });
@@ -264,9 +307,9 @@ export class KernelSession {
   }
 
   private async waitUntilReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     let replied = false;
-    while (Date.now() < deadline) {
+    while (this.clock.now() < deadline) {
       if (!this.alive) {
         const why = this.describeExit();
         await this.cleanup();
@@ -305,12 +348,12 @@ export class KernelSession {
 
   private request(socket: zmq.Dealer, msg: JupyterMessage<unknown>, timeoutMs: number): Promise<JupyterMessage | null> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.replyWaiters.delete(msg.header.msg_id);
         resolve(null);
       }, timeoutMs);
       this.replyWaiters.set(msg.header.msg_id, (reply) => {
-        clearTimeout(timer);
+        this.clock.clearTimeout(timer);
         this.replyWaiters.delete(msg.header.msg_id);
         resolve(reply);
       });
@@ -329,7 +372,7 @@ export class KernelSession {
       if (p.idle || message.content.status === 'abort') p.settle();
       // The idle status normally follows at once; should it be lost (iopub is lossy by design
       // in ZeroMQ), the reply alone ends the cell after a while instead of hanging the run.
-      else setTimeout(() => p.settle(), IDLE_AFTER_REPLY_MS).unref();
+      else (this.clock.setTimeout(() => p.settle(), IDLE_AFTER_REPLY_MS) as { unref?: () => void }).unref?.();
     }
   }
 
@@ -348,9 +391,36 @@ export class KernelSession {
     p.collector.handle(message.header.msg_type, c);
   }
 
+  /**
+   * Sample the resident memory of the kernel and everything it started; over the limit, stop
+   * it all. Resident memory, not address space: V8 and wasm reserve far more address space
+   * than they touch, so an address-space limit (RLIMIT_AS) stops healthy kernels.
+   */
+  private watchMemory(): void {
+    const limitMb = this.options.memoryLimitMb;
+    const pid = this.child?.pid;
+    if (!limitMb || !pid) return;
+    const table = this.options.processTable ?? procTable;
+    const tick = () => {
+      this.memoryTimer = null;
+      if (this.exitInfo || this.child?.pid !== pid) return;
+      const usedBytes = processTree(pid, table).reduce((sum, p) => sum + p.rssBytes, 0);
+      if (usedBytes > limitMb * 1024 * 1024) {
+        this.memoryStop = { usedMb: Math.round(usedBytes / (1024 * 1024)), limitMb };
+        this.killNow();
+        return;
+      }
+      this.memoryTimer = this.clock.setTimeout(tick, this.options.memoryPollMs ?? 100);
+      (this.memoryTimer as { unref?: () => void }).unref?.();
+    };
+    tick();
+  }
+
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exitInfo) return;
     this.exitInfo = { code, signal };
+    if (this.memoryTimer !== null) this.clock.clearTimeout(this.memoryTimer);
+    this.memoryTimer = null;
     live.delete(this);
     this.pending?.settle();
     for (const w of this.exitWaiters.splice(0)) w();
@@ -363,9 +433,13 @@ export class KernelSession {
   private describeExit(last: string[] = this.lastLines()): string {
     const e = this.exitInfo;
     if (!e) return 'still running';
-    const how = e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
+    const m = this.memoryStop;
+    const how = m
+      ? `stopped by the grader: out of memory, it used ${m.usedMb} MB with the processes it started, over the limit of ${m.limitMb} MB`
+      : e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
     const oom = /heap out of memory|Reached heap limit|ENOMEM|Cannot allocate memory/i.test(this.output)
       || (e.signal === 'SIGKILL' && !this.killedByUs);
+    if (m) return `${how}${last.length > 0 ? `; last output: ${last.slice(-3).join(' | ').slice(0, 300)}` : ''}`;
     const shown = last.slice(-3).join(' | ');
     return `${how}${oom ? ', probably out of memory' : ''}${shown ? `; last output: ${shown.slice(0, 300)}` : ''}`;
   }
@@ -391,7 +465,7 @@ export class KernelSession {
   async execute(code: string, options: ExecuteOptions = {}): Promise<CellResult> {
     if (!this.alive) throw new Error('Cannot execute: the kernel is not running (call restart())');
     if (this.pending) throw new Error('Cannot execute: another cell is still running in this kernel');
-    const started = Date.now();
+    const started = this.clock.now();
     const timeoutMs = options.timeoutMs ?? 0;
     const deadline = timeoutMs > 0 ? started + timeoutMs : Infinity;
     for (let attempt = 0; ; attempt++) {
@@ -402,14 +476,14 @@ export class KernelSession {
         // its own send path, a fatal error after the cell's catch): give it a moment to exit,
         // so the cell is reported as the kernel's death rather than as an ordinary error.
         // tslab refuses requests for 200 ms after a failed cell anyway.
-        if (outcome.kind === 'reply' && outcome.reply.status !== 'ok') await Promise.race([this.waitForExit(), sleep(EXIT_GRACE_MS)]);
+        if (outcome.kind === 'reply' && outcome.reply.status !== 'ok') await Promise.race([this.waitForExit(), this.sleep(EXIT_GRACE_MS)]);
         return this.finishResult(outcome, started, timeoutMs);
       }
       // tslab refuses requests for 200 ms after a failed cell: wait it out and ask again.
-      if (attempt >= 50 || Date.now() > deadline) {
+      if (attempt >= 50 || this.clock.now() > deadline) {
         return this.finishResult({ kind: 'reply', reply: { status: 'error' }, outputs: [] }, started, timeoutMs, 'the kernel kept aborting the request');
       }
-      await sleep(250);
+      await this.sleep(250);
     }
   }
 
@@ -436,13 +510,13 @@ export class KernelSession {
     this.pending = p;
     try {
       await this.shell!.send(encodeMessage(msg, this.conn!.key));
-      const remaining = deadline - Date.now();
-      let timer: NodeJS.Timeout | undefined;
+      const remaining = deadline - this.clock.now();
+      let timer: unknown;
       const timedOut = Number.isFinite(remaining)
-        ? new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), Math.max(0, remaining))))
+        ? new Promise<'timeout'>((resolve) => (timer = this.clock.setTimeout(() => resolve('timeout'), Math.max(0, remaining))))
         : new Promise<'timeout'>(() => undefined);
       const first = await Promise.race([done.then(() => 'done' as const), timedOut]);
-      clearTimeout(timer);
+      if (timer !== undefined) this.clock.clearTimeout(timer);
       p.collector.noteDropped();
       if (first === 'done') {
         if (p.reply) return { kind: 'reply', reply: p.reply, outputs };
@@ -451,7 +525,7 @@ export class KernelSession {
       // Over time: interrupt, give it a moment, then kill.
       await this.interrupt();
       const grace = this.options.interruptGraceMs ?? 3000;
-      const recovered = await Promise.race([done.then(() => true), sleep(grace).then(() => false)]);
+      const recovered = await Promise.race([done.then(() => true), this.sleep(grace).then(() => false)]);
       if (!recovered || !p.reply) await this.killAndWait();
       return { kind: 'timeout', outputs, reply: p.reply ?? undefined };
     } finally {
@@ -466,7 +540,7 @@ export class KernelSession {
     note?: string,
   ): CellResult {
     const outputs = outcome.outputs;
-    const durationMs = Date.now() - started;
+    const durationMs = this.clock.now() - started;
     let status: CellStatus;
     let error: ErrorOutput | undefined;
     let executionCount: number | null = null;
@@ -533,7 +607,7 @@ export class KernelSession {
     const payload = Buffer.from(randomUUID());
     try {
       await this.hb.send(payload);
-      const answer = await Promise.race([this.hb.receive(), sleep(timeoutMs).then(() => null)]);
+      const answer = await Promise.race([this.hb.receive(), this.sleep(timeoutMs).then(() => null)]);
       return answer !== null && Buffer.from(answer[0]).equals(payload);
     } catch {
       return false;
@@ -551,7 +625,7 @@ export class KernelSession {
     if (this.alive && this.control) {
       const msg = createMessage('shutdown_request', { restart: false }, this.sessionId);
       this.control.send(encodeMessage(msg, this.conn!.key)).catch(() => undefined);
-      await Promise.race([this.waitForExit(), sleep(graceMs)]);
+      await Promise.race([this.waitForExit(), this.sleep(graceMs)]);
     }
     await this.killAndWait();
   }
@@ -563,14 +637,25 @@ export class KernelSession {
 
   private async killAndWait(): Promise<void> {
     this.killNow();
-    await Promise.race([this.waitForExit(), sleep(5000)]);
+    await Promise.race([this.waitForExit(), this.sleep(5000)]);
     await this.cleanup();
   }
 
-  /** Synchronously kill the kernel's process group and remove its connection file. */
+  /**
+   * Synchronously kill the kernel, its process group, and every process below it (also those
+   * that left the group with setsid), and remove its connection file.
+   */
   killNow(): void {
     if (this.child?.pid && !this.exitInfo) {
       this.killedByUs = true;
+      // Descendants first, read before the kernel dies (an orphan is re-parented and lost to the tree).
+      for (const p of processTree(this.child.pid, this.options.processTable ?? procTable).slice(1)) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
       try {
         process.kill(-this.child.pid, 'SIGKILL');
       } catch {

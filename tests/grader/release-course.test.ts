@@ -65,7 +65,7 @@ test('Does the release hold what a student repository needs, and no hidden test 
   assert.ok(fs.existsSync(path.join(out, 'scripts', 'reference', 'results', 'simclr.json')), 'the reference results are released');
   assert.ok(!fs.existsSync(path.join(out, 'tests')) && !fs.existsSync(path.join(out, '.ci')));
   const workflow = fs.readFileSync(path.join(out, '.github/workflows/classroom.yml'), 'utf8');
-  assert.match(workflow, /npx selfsup grade --source "\$SOURCE" \. --out grades --classroom/);
+  assert.match(workflow, /node instructor\/dist\/cli\.js grade --source instructor\/notebooks submission .*--classroom/);
   assert.match(workflow, /classroom-resources\/autograding-grading-reporter@v1/);
   assert.match(workflow, /SELFSUP_RESULTS: "\$\{\{ steps\.selfsup\.outputs\.result \}\}"/);
   for (const file of walk(out)) {

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import type { KernelSessionOptions } from '../../jupyter/kernel-session';
+import type { ExecuteGradedOptions } from '../execute-graded';
+import { chooseSandbox, type SandboxChoice } from '../sandbox';
 import type { SourceNotebook } from '../load-source';
 import { gradeIdOf, pointsOf, roleOf } from '../nbgrader-metadata';
 import { round, type ExpectedChecks } from '../score';
@@ -18,8 +20,16 @@ export interface GradeOptions {
   timeoutMs?: number;
   /** Also write the GitHub Classroom result to $GITHUB_OUTPUT. */
   classroom?: boolean;
-  /** Heap limit of each kernel in MB (default 4096): a submission that exhausts it loses its exercise, not the batch. */
+  /**
+   * Memory limit of each kernel in MB (default 4096), for the kernel and every process it starts
+   * together (resident memory), and for its V8 heap: a submission that exhausts it loses its
+   * exercise, not the batch.
+   */
   maxMemoryMb?: number;
+  /** A submission's total time budget in ms (default none): when it runs out, the cells left report 'timeout'. */
+  submissionTimeoutMs?: number;
+  /** How kernels are isolated (default 'auto': the strongest available; see docs/grading.md, "Isolation"). */
+  sandbox?: SandboxChoice;
   /** Extra kernel environment (SELFSUP_QUICK=1 is always set). */
   env?: Record<string, string>;
   /** Where the expected checks come from: a run of the source ('source', default) or the submission itself ('self', for a learner's own check). */
@@ -39,6 +49,8 @@ export interface SubmissionContext {
   files: Map<string, string | null>;
   /** This submission's feedback folder under `out/feedback/`, unique in the batch. */
   feedbackDir: string;
+  /** Source notebooks whose submitted version was executed. */
+  executed: string[];
 }
 
 export type SubmissionStep = (ctx: SubmissionContext) => Promise<void> | void;
@@ -68,6 +80,18 @@ export function kernelEnv(options: GradeOptions): Record<string, string | undefi
   const memory = `--max-old-space-size=${options.maxMemoryMb ?? 4096}`;
   const nodeOptions = [process.env.NODE_OPTIONS, options.kernel?.env?.NODE_OPTIONS, memory].filter(Boolean).join(' ');
   return { ...options.kernel?.env, ...options.env, SELFSUP_QUICK: '1', NODE_OPTIONS: nodeOptions };
+}
+
+/** How every grading kernel of `source` is started: sandbox, private folder, memory and time limits. */
+export function kernelRunOptions(options: GradeOptions, source: SourceNotebook): ExecuteGradedOptions {
+  return {
+    ...options.kernel,
+    cwd: kernelCwd(source),
+    env: kernelEnv(options),
+    timeoutMs: options.timeoutMs,
+    sandbox: chooseSandbox(options.sandbox).kind,
+    memoryLimitMb: options.maxMemoryMb ?? 4096,
+  };
 }
 
 /** Where a source notebook's kernel runs. */

@@ -5,20 +5,23 @@ import { executeGraded, type GradedCell } from '../execute-graded';
 import { feedbackNotebook } from '../feedback-notebook';
 import { readNotebookFile } from '../load-source';
 import { writeAtomic } from '../reports/write-atomic';
+import type { ExerciseGrade } from '../types';
 import { expectedChecksFrom, scoreNotebook } from '../score';
 import { capNotebookOutputs, MAX_NOTEBOOK_OUTPUT_BYTES } from './cap-outputs';
 import { explainUpstreamFailures } from './upstream-failures';
-import { kernelCwd, kernelEnv, notGraded, type SubmissionContext, type SubmissionStep } from './context';
+import { kernelRunOptions, notGraded, type SubmissionContext, type SubmissionStep } from './context';
 
 /** Read, restore protected cells, execute, score and write feedback, notebook by notebook. */
 export const gradeNotebooks: SubmissionStep = async (ctx) => {
   const { options } = ctx;
+  // One time budget for all of the submission's notebooks.
+  const budget = options.submissionTimeoutMs ? { deadline: Date.now() + options.submissionTimeoutMs, totalMs: options.submissionTimeoutMs } : undefined;
   for (const source of ctx.sources) {
     const file = ctx.files.get(source.name);
     const expected = ctx.expected.get(source.name);
     if (!file) {
       if (ctx.files.size > 0) ctx.grade.messages.push(`${source.name} was not submitted`);
-      ctx.grade.exercises.push(...notGraded(source, expected, `${source.name} was not submitted`));
+      notGradedFeedback(ctx, source.name, notGraded(source, expected, `${source.name} was not submitted`));
       continue;
     }
     let submitted: Notebook;
@@ -31,25 +34,21 @@ export const gradeNotebooks: SubmissionStep = async (ctx) => {
     } catch (err) {
       const why = (err as Error).message;
       ctx.grade.messages.push(`unreadable: ${why}`);
-      ctx.grade.exercises.push(...notGraded(source, expected, `the notebook could not be read (${why})`));
+      notGradedFeedback(ctx, source.name, notGraded(source, expected, `the notebook could not be read (${why})`));
       continue;
     }
     const assembled = assembleSubmission(source.notebook, submitted, source.name);
     ctx.grade.messages.push(...assembled.messages);
     let cells: GradedCell[];
     try {
-      cells = await executeGraded(assembled.notebook, {
-        ...options.kernel,
-        cwd: kernelCwd(source),
-        env: kernelEnv(options),
-        timeoutMs: options.timeoutMs,
-      });
+      cells = await executeGraded(assembled.notebook, { ...kernelRunOptions(options, source), budget });
     } catch (err) {
       const why = `the kernel could not be started: ${(err as Error).message}`;
       ctx.grade.messages.push(why);
-      ctx.grade.exercises.push(...notGraded(source, expected, why));
+      notGradedFeedback(ctx, source.name, notGraded(source, expected, why));
       continue;
     }
+    ctx.executed.push(source.name);
     const reference = options.reference === 'self' ? expectedChecksFrom(cells) : expected ?? new Map();
     const exercises = scoreNotebook(assembled.notebook, source.name, cells, reference);
     ctx.grade.exercises.push(...exercises);
@@ -68,6 +67,22 @@ export const gradeNotebooks: SubmissionStep = async (ctx) => {
     );
   }
 };
+
+/**
+ * A notebook that could not be graded still gets its row's exercises (0 points, each saying why)
+ * and a feedback notebook: the summary cell alone, with the submission's messages.
+ */
+function notGradedFeedback(ctx: SubmissionContext, name: string, exercises: ExerciseGrade[]): void {
+  ctx.grade.exercises.push(...exercises);
+  const messages = [...ctx.grade.messages];
+  const summaryOnly = () => feedbackNotebook(emptyNotebook(ctx, name), emptyNotebook(ctx, name), [], exercises, messages);
+  writeFeedback(ctx, name, summaryOnly, summaryOnly);
+}
+
+function emptyNotebook(ctx: SubmissionContext, name: string): Notebook {
+  const source = ctx.sources.find((s) => s.name === name)!.notebook;
+  return { ...source, cells: [] };
+}
 
 /**
  * Write a notebook's feedback; when that fails (a notebook too large to serialise, say), write

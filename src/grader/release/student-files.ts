@@ -33,9 +33,14 @@ ${rows.length > 0 ? `| notebook | exercises (points) |\n|---|---|\n${rows.join('
 }
 
 /**
- * The GitHub Classroom workflow. Hidden tests live in the instructor's private repository:
- * set the repository variable SELFSUP_SOURCE_REPO (owner/name) and the secret
- * SELFSUP_SOURCE_TOKEN (read access) to grade with them; without them only the visible tests run.
+ * The GitHub Classroom workflow. The grader and the hidden tests come from the instructor's
+ * private repository, pinned on the instructor's side: set the organisation variable
+ * SELFSUP_SOURCE_REPO (owner/name), optionally SELFSUP_SOURCE_REF (a tag or commit; default
+ * branch otherwise), and the secret SELFSUP_SOURCE_TOKEN (read access). Nothing of the
+ * student's repository is installed or run but its notebooks, which the grader runs sandboxed:
+ * the submission and the instructor's repository are checked out side by side (neither inside
+ * the other), without persisted credentials. Without the variable and the secret the job fails
+ * and says what to set, rather than grade with the student's own copy of the grader.
  */
 export function classroomWorkflow(): string {
   return `name: Autograding Tests
@@ -51,29 +56,41 @@ jobs:
   run-autograding-tests:
     runs-on: ubuntu-latest
     if: github.actor != 'github-classroom[bot]'
-    env:
-      HAS_SOURCE: \${{ secrets.SELFSUP_SOURCE_TOKEN != '' && vars.SELFSUP_SOURCE_REPO != '' }}
     steps:
+      - name: Check the grading setup
+        env:
+          SOURCE_REPO: \${{ vars.SELFSUP_SOURCE_REPO }}
+          HAS_TOKEN: \${{ secrets.SELFSUP_SOURCE_TOKEN != '' }}
+        run: |
+          if [ -z "$SOURCE_REPO" ] || [ "$HAS_TOKEN" != "true" ]; then
+            echo "::error::Grading needs the instructor's repository: set the organisation variable SELFSUP_SOURCE_REPO (owner/name) and the secret SELFSUP_SOURCE_TOKEN (read access)."
+            exit 1
+          fi
       - name: Checkout the submission
         uses: actions/checkout@v4
-      - name: Checkout the instructor's notebooks (hidden tests)
-        if: env.HAS_SOURCE == 'true'
+        with:
+          path: submission
+          persist-credentials: false
+      - name: Checkout the instructor's repository (the grader and the hidden tests)
         uses: actions/checkout@v4
         with:
           repository: \${{ vars.SELFSUP_SOURCE_REPO }}
+          ref: \${{ vars.SELFSUP_SOURCE_REF }}
           token: \${{ secrets.SELFSUP_SOURCE_TOKEN }}
-          path: .instructor
+          path: instructor
+          persist-credentials: false
       - uses: actions/setup-node@v4
         with:
           node-version: 20
-      - name: Install
+      - name: Install the grader from the instructor's repository
+        working-directory: instructor
         run: npm ci
+      - name: Install the submission sandbox
+        run: sudo apt-get install -y bubblewrap || echo "bubblewrap is not available; the grader uses Node's permission model"
       - name: Grade
         id: selfsup
         run: |
-          SOURCE=notebooks
-          if [ -d .instructor/notebooks ]; then SOURCE=.instructor/notebooks; fi
-          npx selfsup grade --source "$SOURCE" . --out grades --classroom
+          node instructor/dist/cli.js grade --source instructor/notebooks submission --out grades --submission-timeout 1800 --classroom
           cat grades/summary.md >> "$GITHUB_STEP_SUMMARY"
       - name: Autograding Reporter
         uses: classroom-resources/autograding-grading-reporter@v1
