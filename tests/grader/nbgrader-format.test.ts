@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv from 'ajv';
 import { release } from '../../src/grader/release';
 import { cellChecksum, pyFloatStr } from '../../src/grader/checksum';
 import { checkNoHiddenTests } from '../../src/grader/release/check-no-hidden-tests';
@@ -10,19 +9,13 @@ import type { ReleaseContext } from '../../src/grader/release/context';
 import { loadSource } from '../../src/grader/load-source';
 import { nbgraderOf, roleOf } from '../../src/grader/nbgrader-metadata';
 import { readNotebook, type Cell } from '../../src/jupyter/notebook';
+import { nbgraderV3Validator } from '../helpers/nbgrader-v3';
 import { repoRoot, tempDir } from '../helpers/notebooks';
 
 // Issue 15 (interoperability): released notebooks carry nbgrader's own checksums and pass
 // nbgrader's v3 cell metadata schema (tests/grader/fixtures/nbgrader/, see its README).
 const fixtures = path.join(repoRoot, 'tests', 'grader', 'fixtures');
 const nbgrader = path.join(fixtures, 'nbgrader');
-
-function v3Validator() {
-  const schema = JSON.parse(fs.readFileSync(path.join(nbgrader, 'v3.json'), 'utf8'));
-  // nbgrader's schema declares draft-04; the keywords it uses mean the same in Ajv's default draft
-  delete schema.$schema;
-  return new Ajv({ allErrors: true }).compile(schema);
-}
 
 test("Is a cell's checksum the one nbgrader's own compute_checksum gives?", () => {
   const cells = JSON.parse(fs.readFileSync(path.join(nbgrader, 'cells.json'), 'utf8')) as Cell[];
@@ -49,7 +42,7 @@ test("Do released notebooks pass nbgrader's v3 schema, with nbgrader checksums o
   const out = path.join(tmp.dir, 'release');
   const result = await release({ source: path.join(fixtures, 'source'), out, verify: false });
   assert.deepEqual(result.errors, []);
-  const validate = v3Validator();
+  const validate = nbgraderV3Validator();
   const nb = readNotebook(path.join(out, 'notebooks', 'assignment.ipynb'));
   let graded = 0;
   for (const cell of nb.cells) {
