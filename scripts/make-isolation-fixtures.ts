@@ -16,6 +16,8 @@ const out = path.join(fixtures, 'isolation');
 
 /** The marker in the command line of the process the detached-process fixture leaves behind (the test looks for it). */
 export const ORPHAN_MARKER = 'selfsup-isolation-orphan';
+/** The port on 127.0.0.1 where tests/grader/isolation.test.ts listens while grading (the network fixture tries to reach it). */
+export const LISTENER_PORT = 47615;
 
 const right = {
   add: 'function add(a: number, b: number): number {\n  return a + b;\n}',
@@ -119,6 +121,26 @@ try {
 }
 function greet(name: string): string {
   if (!grader) throw new Error(\`could not read the grader's command line (\${visible} other process(es) visible\${why ? \`; \${why}\` : ''})\`);
+  return "Hello, " + name + "!";
+}`,
+  }),
+
+  // Another kernel's ports, the debugger port a SIGUSR1 opens, or the internet: all on the network.
+  'can-a-cell-reach-the-network.ipynb': student({
+    ...right,
+    greet: `import * as net from 'net';
+const answer: string = await new Promise((resolve) => {
+  const socket = net.connect(${LISTENER_PORT}, '127.0.0.1');
+  socket.setTimeout(5000, () => socket.destroy(new Error('timed out')));
+  socket.once('data', (data) => {
+    resolve(String(data));
+    socket.destroy();
+  });
+  socket.once('error', (err) => resolve(\`could not reach the network: \${err.message}\`));
+});
+console.log(answer);
+function greet(name: string): string {
+  if (!answer.startsWith('hello')) throw new Error(answer);
   return "Hello, " + name + "!";
 }`,
   }),

@@ -59,7 +59,7 @@ function bwrapIsolation(): string[] {
   return [
     '--die-with-parent',
     '--unshare-user', '--uid', '65534', '--gid', '65534', '--cap-drop', 'ALL',
-    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try',
+    '--unshare-pid', '--unshare-ipc', '--unshare-uts', '--unshare-cgroup-try', '--unshare-net',
     '--new-session',
     '--clearenv',
   ];
@@ -111,7 +111,7 @@ export function chooseSandbox(choice: SandboxChoice = 'auto', probe: BubblewrapP
   if (choice === 'none') return { kind: 'none', note: 'asked for: submissions run unsandboxed, in a private folder only' };
   if (choice === 'node-permission') return { kind: 'node-permission', note: "asked for: Node's permission model" };
   const why = probe === probeBubblewrap ? (probed === undefined ? (probed = probe()) : probed) : probe();
-  if (why === null) return { kind: 'bubblewrap', note: 'bwrap: own mount, PID, IPC and user namespaces' };
+  if (why === null) return { kind: 'bubblewrap', note: 'bwrap: own mount, PID, IPC, network and user namespaces' };
   if (choice === 'bubblewrap') throw new Error(`The bubblewrap sandbox is not available here (${why}). Install it (apt-get install bubblewrap) or choose --sandbox node-permission.`);
   return { kind: 'node-permission', note: `Node's permission model; bubblewrap is not available (${why})` };
 }
@@ -203,7 +203,9 @@ export async function startSandboxedKernel(kind: SandboxKind, options: KernelSes
   const spec = options.spec ?? findKernelSpec(options.kernelName ?? KERNEL_NAME).spec;
   const box = prepareSandbox(kind, spec, packageRoot(), options.env);
   try {
-    const kernel = await KernelSession.start({ ...options, spec: box.spec, cwd: box.cwd, env: box.env });
+    // Without a network in bubblewrap, the kernel's sockets are Unix sockets in its folder.
+    const ipcDir = kind === 'bubblewrap' ? box.cwd : undefined;
+    const kernel = await KernelSession.start({ ...options, spec: box.spec, cwd: box.cwd, env: box.env, ipcDir });
     return { kernel, dispose: box.dispose };
   } catch (err) {
     box.dispose();

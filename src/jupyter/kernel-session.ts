@@ -1,10 +1,11 @@
 /**
  * A running kernel, driven over the Jupyter messaging protocol. Why this file is long (about
- * 600 lines): it is one state machine over one child process and its four sockets (launch,
+ * 700 lines): it is one state machine over one child process and its four sockets (launch,
  * readiness, execute with tslab's abort-and-retry, timeout -> interrupt -> kill, death
- * reporting, cleanup on every exit path), and its pieces share that private state. What does
- * not need it lives next to it: the wire format (wire.ts), one cell's iopub outputs
- * (output-collector.ts), the kernelspec (kernelspec.ts).
+ * reporting, the memory watch, cleanup on every exit path), and its pieces share that private
+ * state. What does not need it lives next to it: the wire format (wire.ts), one cell's iopub
+ * outputs (output-collector.ts), the kernelspec (kernelspec.ts), the process table
+ * (process-tree.ts). Its side effects (spawn, clock, process table) are injectable options.
  */
 import { spawn as nodeSpawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -68,6 +69,11 @@ export interface KernelSessionOptions {
   /** Written to the kernel's stdin at every start, which is then closed (the grader hands its run secret over this way). */
   stdin?: string;
   /**
+   * Talk to the kernel over Unix sockets in this folder instead of TCP on 127.0.0.1, so that it
+   * can run without a network (the bubblewrap sandbox). The folder must be writable by both.
+   */
+  ipcDir?: string;
+  /**
    * Memory limit in MB for the kernel and every process it started, together (resident memory,
    * sampled every `memoryPollMs`): over it, the kernel is stopped and the cell reported as dead,
    * out of memory. Linux only (read from /proc); elsewhere no limit. Default none.
@@ -93,7 +99,7 @@ export interface ExecuteOptions {
 }
 
 interface Connection {
-  transport: 'tcp';
+  transport: 'tcp' | 'ipc';
   ip: string;
   shell_port: number;
   iopub_port: number;
@@ -240,10 +246,12 @@ export class KernelSession {
 
   private async launch(): Promise<void> {
     installExitHook();
-    const [shell, iopub, stdin, control, hb] = await freePorts(5);
+    // ipc: Unix sockets named <ipcDir>/kernel-<random>:<n> (Jupyter's ipc naming), for a kernel without a network
+    const ipc = this.options.ipcDir ? path.join(this.options.ipcDir, `kernel-${randomBytes(4).toString('hex')}`) : null;
+    const [shell, iopub, stdin, control, hb] = ipc ? [1, 2, 3, 4, 5] : await freePorts(5);
     this.conn = {
-      transport: 'tcp',
-      ip: '127.0.0.1',
+      transport: ipc ? 'ipc' : 'tcp',
+      ip: ipc ?? '127.0.0.1',
       shell_port: shell,
       iopub_port: iopub,
       stdin_port: stdin,
@@ -287,7 +295,7 @@ export class KernelSession {
     child.once('exit', (code, signal) => this.onExit(code, signal));
     this.watchMemory();
 
-    const addr = (port: number) => `tcp://${this.conn!.ip}:${port}`;
+    const addr = (port: number) => `${this.conn!.transport}://${this.conn!.ip}:${port}`;
     this.shell = new zmq.Dealer({ linger: 0 });
     this.control = new zmq.Dealer({ linger: 0 });
     // No receive limit: ZeroMQ drops what overflows a subscriber's queue, and a burst of outputs (thousands

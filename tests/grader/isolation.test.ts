@@ -6,7 +6,8 @@ import { grade } from '../../src/grader/grade';
 import { chooseSandbox } from '../../src/grader/sandbox';
 import type { GradeReport, SubmissionGrade } from '../../src/grader/types';
 import { tslabKernelSpec } from '../../src/jupyter/kernelspec';
-import { ORPHAN_MARKER } from '../../scripts/make-isolation-fixtures';
+import * as net from 'node:net';
+import { LISTENER_PORT, ORPHAN_MARKER } from '../../scripts/make-isolation-fixtures';
 import { repoRoot, tempDir } from '../helpers/notebooks';
 
 // One batch grades every isolation fixture (two kernels at once, the default sandbox); each test
@@ -33,8 +34,15 @@ function orphans(): number[] {
   return found;
 }
 
+// A listener on the host's loopback, which the network fixture tries to reach.
+const listener = net.createServer((socket) => socket.end('hello from the host\n'));
+
 before(async () => {
   assert.deepEqual(orphans(), [], 'no orphan from an earlier run');
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(LISTENER_PORT, '127.0.0.1', resolve);
+  });
   const files = fs.readdirSync(isolationDir).sort().map((f) => path.join(isolationDir, f));
   log = [];
   report = await grade({
@@ -51,6 +59,7 @@ before(async () => {
 });
 
 after(() => {
+  listener.close();
   for (const pid of orphans()) process.kill(pid, 'SIGKILL'); // never leave one behind, even when a test failed
   tmp.remove();
 });
@@ -124,4 +133,17 @@ test('Does hanging in every cell stop at the time budget, the cells left reporte
   assert.match(greet[0].message, new RegExp(`time budget of ${BUDGET_S} s \\(--submission-timeout\\) was used up before this cell`));
   const budgetHits = r.exercises.flatMap((e) => e.checks).filter((c) => /time budget of/.test(c.message));
   assert.ok(budgetHits.length >= 1 && budgetHits.every((c) => c.status === 'timeout'), JSON.stringify(r.exercises));
+});
+
+test('Can a cell reach the network (other kernels, a debugger port, the internet)?', () => {
+  const id = 'can-a-cell-reach-the-network';
+  const kind = chooseSandbox('auto').kind;
+  if (kind === 'bubblewrap') {
+    // its own network namespace: not even the host's loopback
+    assert.deepEqual(points(id), { 'add-tests': 2, 'mean-tests': 2, 'greet-tests': 0 });
+    assert.match(checks(id, 'greet-tests')[0].message, /could not reach the network: (connect )?(ECONNREFUSED|ENETUNREACH)/);
+  } else {
+    // Node's permission model does not cover the network (docs/grading.md says so): the attack works
+    assert.equal(row(id).score, 5);
+  }
 });
