@@ -85,6 +85,9 @@ jobs:
       - name: Install the grader from the instructor's repository
         working-directory: instructor
         run: npm ci
+      - name: Prepare the course data (sandboxed kernels can neither download nor write it)
+        working-directory: instructor
+        run: node dist/cli.js data
       - name: Install the submission sandbox
         run: sudo apt-get install -y bubblewrap || echo "bubblewrap is not available; the grader uses Node's permission model"
       - name: Grade
