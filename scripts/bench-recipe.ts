@@ -3,6 +3,7 @@
  *
  *   npm run bench:recipe [-- --rounds 4 --steps 6 --batch 128 --threads 2 --no-torch]
  *   npm run bench:recipe -- --compare batchnorm   (A/B: BatchNorm2d on selfsup's fused wasm kernels, and on tfjs ops)
+ *   npm run bench:recipe -- --compare views       (A/B: simclrViews' one-pass route, and the chain of batch ops)
  *
  * The step is what `npm run bench:ssl -- --methods simclr` trains: `fit` with the `simclr` recipe
  * (16 x 16 views: crop scale (0.2, 1), flip, colour jitter p 0.8 without hue in a fixed order,
@@ -40,6 +41,7 @@ import { simclr } from '../src/train/recipes/simclr';
 import type { ImageBatch } from '../src/train/recipes/ssl-recipe';
 import { batchIndices } from '../src/train/step-seed';
 import { setFusedBatchNormEnabled } from '../src/backend/wasm-kernels';
+import { setOnePassViewsEnabled } from '../src/augment/simclr-views';
 
 const PHASES = ['augmentation', 'forward', 'backward', 'optimiser', 'other'] as const;
 type Phase = (typeof PHASES)[number];
@@ -52,12 +54,12 @@ interface Args {
   threads: number;
   images: number;
   torch: boolean;
-  compare: '' | 'batchnorm';
+  compare: '' | 'batchnorm' | 'views';
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true, compare: '' };
-  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm';
+  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views';
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const int = (min: number) => {
@@ -74,7 +76,7 @@ function parseArgs(argv: string[]): Args {
       case '--no-torch': a.torch = false; break;
       case '--compare': {
         const v = argv[++i];
-        if (v !== 'batchnorm') throw new Error(`Error in bench-recipe: --compare takes batchnorm, but got ${v}`);
+        if (v !== 'batchnorm' && v !== 'views') throw new Error(`Error in bench-recipe: --compare takes batchnorm or views, but got ${v}`);
         a.compare = v;
         break;
       }
@@ -246,13 +248,22 @@ async function main(): Promise<void> {
 
   const ours = makeOurs(args);
   // A/B of one lever: the state with it (first) against the state before it, in alternating order per round
+  const current = () => {
+    setFusedBatchNormEnabled(true);
+    setOnePassViewsEnabled(true);
+  };
   const variants: Variant[] =
     args.compare === 'batchnorm'
       ? [
-          { name: 'selfsup, fused BatchNorm', select: () => setFusedBatchNormEnabled(true) },
-          { name: 'selfsup, BatchNorm as tfjs ops', select: () => setFusedBatchNormEnabled(false) },
+          { name: 'selfsup, fused BatchNorm', select: current },
+          { name: 'selfsup, BatchNorm as tfjs ops', select: () => (current(), setFusedBatchNormEnabled(false)) },
         ]
-      : [{ name: 'selfsup', select: () => setFusedBatchNormEnabled(true) }];
+      : args.compare === 'views'
+        ? [
+            { name: 'selfsup, one-pass views', select: current },
+            { name: 'selfsup, views as tfjs ops', select: () => (current(), setOnePassViewsEnabled(false)) },
+          ]
+        : [{ name: 'selfsup', select: current }];
   const results = new Map<string, StepTimes[]>();
   const add = (name: string, steps: StepTimes[]) => results.set(name, [...(results.get(name) ?? []), ...steps.slice(1)]);
   const tensorsBefore = tf.memory().numTensors;
@@ -266,7 +277,7 @@ async function main(): Promise<void> {
   }
   twin?.close();
   ours.dispose();
-  setFusedBatchNormEnabled(true);
+  current();
   if (tf.memory().numTensors > tensorsBefore) console.log(`warning: ${tf.memory().numTensors - tensorsBefore} tensors left over`);
 
   const rows: string[][] = [['engine', 'step ms', 'images/s', 'x PyTorch', 'CPU ms', 'x PyTorch (CPU)', ...PHASES.map((p) => `${p} ms`)]];
@@ -301,7 +312,7 @@ async function main(): Promise<void> {
   if (variants.length === 2) {
     const [a, b] = variants.map((v) => summaries.get(v.name)!);
     const by = (p: Phase | 'total' | 'cpu') => (a[p] / b[p]).toFixed(2);
-    console.log(`${variants[0].name} / ${variants[1].name}: step ${by('total')}x the time (CPU ${by('cpu')}x); forward ${by('forward')}x, backward ${by('backward')}x`);
+    console.log(`${variants[0].name} / ${variants[1].name}: step ${by('total')}x the time (CPU ${by('cpu')}x); augmentation ${by('augmentation')}x, forward ${by('forward')}x, backward ${by('backward')}x`);
   }
 }
 

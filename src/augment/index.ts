@@ -1,5 +1,5 @@
 export type { Augmentation } from './per-sample';
-export { randomResizedCrop, randomResizedCropBoxes, cropAndResizeBoxes } from './random-resized-crop';
+export { randomResizedCrop, randomResizedCropBoxes, cropAndResizeBoxes, normalisedBox } from './random-resized-crop';
 export type { RandomResizedCropOptions, CropBox } from './random-resized-crop';
 export { horizontalFlip } from './horizontal-flip';
 export { colorJitter } from './color-jitter';
@@ -15,7 +15,7 @@ export { normalizeImages, denormalizeImages } from './normalize-images';
 export type { ChannelStats } from './normalize-images';
 export { composeAugmentations } from './compose-augmentations';
 export type { AugmentStep } from './compose-augmentations';
-export { simclrViews, simclrAugmentation, simclrSteps, defaultSimclrViewOptions } from './simclr-views';
+export { simclrViews, simclrAugmentation, simclrSteps, defaultSimclrViewOptions, setOnePassViewsEnabled } from './simclr-views';
 export type { SimclrViewOptions } from './simclr-views';
 export { multiCropViews } from './multi-crop-views';
 export type { MultiCropOptions } from './multi-crop-views';

@@ -72,13 +72,26 @@ export function randomResizedCropBoxes(
 export function cropAndResizeBoxes(x: tf.Tensor4D, boxes: CropBox[], size: [number, number]): tf.Tensor4D {
   checkImageBatch('cropAndResizeBoxes', x);
   const [, height, width] = x.shape;
-  const sy = Math.max(1, height - 1);
-  const sx = Math.max(1, width - 1);
   return tf.tidy(() => {
-    const normalised = boxes.map((b) => [b.top / sy, b.left / sx, (b.top + b.height - 1) / sy, (b.left + b.width - 1) / sx]);
+    const normalised = boxes.map((b) => normalisedBox(b, height, width));
     const boxInd = tf.tensor1d(boxes.map((_, i) => i), 'int32');
     return tf.image.cropAndResize(x, tf.tensor2d(normalised, [boxes.length, 4], 'float32'), boxInd, size, 'bilinear');
   });
+}
+
+
+/**
+ * A box as tf.image.cropAndResize takes it: [y1, x1, y2, x2], pixel coordinates divided by (height - 1) and
+ * (width - 1). A box that ends on the last row or column ends four float32 rounding steps of (n - 1) inside it
+ * ((n - 1) / 2^21 pixels, 1.5e-5 on a 32-pixel side): cropAndResize computes its sample positions in float32,
+ * and at exactly the edge the last one could land a hair outside the image, where it writes 0 instead of the
+ * pixel (a black last column, seen on wasm and cpu).
+ */
+export function normalisedBox(b: CropBox, height: number, width: number): [number, number, number, number] {
+  const sy = Math.max(1, height - 1);
+  const sx = Math.max(1, width - 1);
+  const end = (v: number, n: number) => (n > 1 && v >= n - 1 ? (n - 1) * (1 - 2 ** -21) : v);
+  return [b.top / sy, b.left / sx, end(b.top + b.height - 1, height) / sy, end(b.left + b.width - 1, width) / sx];
 }
 
 /**

@@ -4,7 +4,8 @@ import { colorJitter } from './color-jitter';
 import { composeAugmentations, type AugmentStep } from './compose-augmentations';
 import { gaussianBlur } from './gaussian-blur';
 import { horizontalFlip } from './horizontal-flip';
-import { checkImageBatch, checkImages01, withCheckedImages, type Augmentation } from './per-sample';
+import { onePassViews } from './one-pass-views';
+import { checkImageBatch, checkImages01, checkProbability, checkRange, withCheckedImages, type Augmentation } from './per-sample';
 import { randomGrayscale } from './random-grayscale';
 import { randomResizedCrop } from './random-resized-crop';
 import { solarize } from './solarize';
@@ -101,7 +102,9 @@ export function simclrAugmentation(height: number, options: SimclrViewOptions = 
  * (x1[i], x2[i]) shares its source image; everything else in the batch is a negative.
  * Defaults: the paper's CIFAR-10 recipe (Inception crop, flip, colour distortion of strength
  * 0.5 with p = 0.8, greyscale p = 0.2, no blur). Brightness is multiplicative (SimCLR v2 code,
- * torchvision); the adjustments come in a random order per sample.
+ * torchvision); the adjustments come in a random order per sample. Recipes without hue, blur and
+ * solarize (the course's training recipes) are made in one pass per view (one-pass-views.ts), with the
+ * same draws and results as the chain of batch ops up to float rounding; the others by that chain.
  *
  * @param x - [B, H, W, 3] images in [0, 1].
  * @returns [x1, x2], each [B, size, size, 3] in [0, 1]; the caller owns both.
@@ -114,8 +117,31 @@ export function simclrViews(x: tf.Tensor4D, options: SimclrViewOptions & { seed:
   checkImages01('simclrViews', x);
   const { seed, ...recipe } = options;
   const rng = createRng(seed);
-  const view = simclrAugmentation(x.shape[1], recipe);
   const seed1 = rng.seed();
   const seed2 = rng.seed();
+  const r = defaultSimclrViewOptions(x.shape[1], recipe);
+  if (onePass && r.hue === 0 && r.blurP === 0 && r.solarizeP === 0) {
+    // the checks the chain's steps make, with their messages
+    checkRange('randomResizedCrop', 'scale', r.scale, 0, 1, true);
+    checkRange('randomResizedCrop', 'ratio', r.ratio, 0, Infinity, true);
+    checkProbability('horizontalFlip', 'p', r.flipP);
+    checkProbability('composeAugmentations', "p of step 'colorJitter'", r.jitterP);
+    if (!(r.strength >= 0)) throw new Error(`Error in colorJitter: brightness must be >= 0, but got ${0.8 * r.strength}`);
+    checkProbability('randomGrayscale', 'p', r.grayscaleP);
+    return onePassViews(x, r, [seed1, seed2]);
+  }
+  const view = simclrAugmentation(x.shape[1], recipe);
   return withCheckedImages(() => tf.tidy(() => [view(x, seed1), view(x, seed2)])); // x checked above
+}
+
+let onePass = true;
+
+/**
+ * Make simclrViews' views by the one-pass route (the default, for recipes without hue, blur and solarize:
+ * one-pass-views.ts) or always by the chain of batch ops (simclrSteps). Both draw the same per-sample
+ * parameters from the seed; the outputs differ by float rounding only. For same-run comparisons
+ * (`npm run bench:recipe -- --compare views`) and tests.
+ */
+export function setOnePassViewsEnabled(on: boolean): void {
+  onePass = on;
 }

@@ -53,7 +53,8 @@ test('Does the op crop exactly the drawn boxes (read back from a ramp image)?', 
 test('Is a whole-image box at the same size the identity?', () => {
   const x = randomImages([2, 8, 8, 3], 1);
   const y = cropAndResizeBoxes(x, [{ top: 0, left: 0, height: 8, width: 8 }, { top: 0, left: 0, height: 8, width: 8 }], [8, 8]);
-  assert.ok(maxAbsDiff(x, y) < 1e-6);
+  // up to the last row and column, which are sampled 7 / 2^21 pixels inside the edge (normalisedBox)
+  assert.ok(maxAbsDiff(x, y) < 4e-6);
   tf.dispose([x, y]);
 });
 
