@@ -14,6 +14,9 @@ const getDescriptor = Object.getOwnPropertyDescriptor;
 const defineProperty = Object.defineProperty;
 const ReflectApply = Reflect.apply;
 const freeze = Object.freeze;
+const SetClass = Set;
+const setHas = Set.prototype.has;
+const setAdd = Set.prototype.add;
 
 interface Slot {
   key: PropertyKey;
@@ -29,6 +32,8 @@ interface Watch {
   /** Compare exactly these keys, whatever their values; otherwise every function-valued or accessor property. */
   exact: boolean;
   slots: Slot[];
+  /** The keys of `slots`, for a fast look-up (used through captured Set methods). */
+  known: Set<PropertyKey>;
 }
 
 const watches: Watch[] = [];
@@ -73,7 +78,9 @@ export function watch(label: string, target: object | null | undefined, keys?: P
       if (isWatchedValue(s)) slots[slots.length] = s;
     }
   }
-  watches[watches.length] = { label, target, exact: keys !== undefined, slots };
+  const known = new SetClass<PropertyKey>();
+  for (let i = 0; i < slots.length; i++) ReflectApply(setAdd, known, [slots[i].key]);
+  watches[watches.length] = { label, target, exact: keys !== undefined, slots, known };
 }
 
 /** Add a check of one's own: return a finding ("… was replaced") or null. */
@@ -110,7 +117,7 @@ export function tripwire(label: string, holder: object, key: string): void {
 /** What has been tampered with so far (sticky), checking the environment now. */
 export function tamperFindings(): readonly string[] {
   for (let w = 0; w < watches.length; w++) {
-    const { label, target, exact, slots } = watches[w];
+    const { label, target, exact, slots, known } = watches[w];
     for (let i = 0; i < slots.length; i++) {
       const before = slots[i];
       const now = slotOf(target, before.key);
@@ -122,9 +129,7 @@ export function tamperFindings(): readonly string[] {
     if (exact) continue;
     const all = ownKeys(target);
     for (let k = 0; k < all.length; k++) {
-      let known = false;
-      for (let i = 0; i < slots.length && !known; i++) known = slots[i].key === all[k];
-      if (!known && isWatchedValue(slotOf(target, all[k]))) note(`${label}.${keyName(all[k])} was added`);
+      if (!ReflectApply(setHas, known, [all[k]]) && isWatchedValue(slotOf(target, all[k]))) note(`${label}.${keyName(all[k])} was added`);
     }
   }
   for (let p = 0; p < probes.length; p++) {
@@ -178,6 +183,7 @@ watch('Number.prototype', Number.prototype);
 watch('String.prototype', String.prototype);
 watch('Function.prototype', Function.prototype);
 watch('Promise', Promise);
+watch('Set.prototype', Set.prototype);
 watch('Promise.prototype', Promise.prototype);
 const TypedArray = Object.getPrototypeOf(Float32Array) as object & { prototype: object };
 watch('TypedArray', TypedArray);
