@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { createSecretKey as nodeCreateSecretKey, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import { displayBundle } from '../viz/display';
 import { addProbe, requireCacheProbe, tamperFindings, watch } from './guard';
@@ -26,6 +27,7 @@ const alsGetStore = AsyncLocalStorage.prototype.getStore;
 const alsEnterWith = AsyncLocalStorage.prototype.enterWith;
 const BufferAlloc = Buffer.alloc;
 const BufferConcat = Buffer.concat;
+const createSecretKey = nodeCreateSecretKey;
 watch('AsyncLocalStorage.prototype', AsyncLocalStorage.prototype);
 
 /** Thrown by the expect* helpers: a failed expectation (as opposed to code that crashed). */
@@ -36,8 +38,9 @@ export class CheckFailure extends Error {
   }
 }
 
-// The run's secret: read once from stdin by the grader's setup cell, kept only here.
-let secret: string | null = null;
+// The run's secret: read once from stdin by the grader's setup cell, kept only here, as a
+// KeyObject: its bytes live in native memory, so a V8 heap snapshot does not contain them.
+let secret: KeyObject | null = null;
 let secretRead = false;
 
 interface GradedCellState {
@@ -67,18 +70,40 @@ function storeOf<T>(als: AsyncLocalStorage<T>): T | undefined {
  * and keeps it in this module. Later calls are refused, so code run after the setup cannot
  * replace the secret.
  */
-export function receiveGraderSecret(read: () => string = readStdinToEnd): void {
+export function receiveGraderSecret(read: () => Buffer = readStdinToEnd): void {
   if (secretRead) throw new Error('Error in receiveGraderSecret: the grader secret was already read');
   secretRead = true;
-  const text = read().trim();
-  if (!/^[0-9a-f]{64}$/.test(text)) {
+  const raw = read();
+  // 64 hex digits (surrounding whitespace allowed) decoded by hand, never turned into a JS string
+  let start = 0;
+  let end = raw.length;
+  while (start < end && raw[start] <= 32) start++;
+  while (end > start && raw[end - 1] <= 32) end--;
+  const key = BufferAlloc(32);
+  let ok = end - start === 64;
+  for (let i = 0; ok && i < 32; i++) {
+    const hi = hexValue(raw[start + 2 * i]);
+    const lo = hexValue(raw[start + 2 * i + 1]);
+    ok = hi >= 0 && lo >= 0;
+    key[i] = (hi << 4) | lo;
+  }
+  raw.fill(0);
+  if (!ok) {
+    key.fill(0);
     throw new Error('Error in receiveGraderSecret: no grader secret on stdin (the grader writes 64 hex digits there when it starts a kernel)');
   }
-  secret = text;
+  secret = createSecretKey(key);
+  key.fill(0);
   tamperFindings();
 }
 
-function readStdinToEnd(): string {
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48; // 0-9
+  if (c >= 97 && c <= 102) return c - 87; // a-f
+  return -1;
+}
+
+function readStdinToEnd(): Buffer {
   const chunks: Buffer[] = [];
   const buf = BufferAlloc(4096);
   for (;;) {
@@ -92,7 +117,10 @@ function readStdinToEnd(): string {
     if (n === 0) break;
     chunks[chunks.length] = Buffer.from(buf.subarray(0, n));
   }
-  return BufferConcat(chunks).toString('utf8');
+  buf.fill(0);
+  const all = BufferConcat(chunks);
+  for (let i = 0; i < chunks.length; i++) chunks[i].fill(0);
+  return all;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createHmac as nodeCreateHmac, timingSafeEqual as nodeTimingSafeEqual } from 'node:crypto';
+import { createHmac as nodeCreateHmac, timingSafeEqual as nodeTimingSafeEqual, type KeyObject } from 'node:crypto';
 
 // Captured at load, like everything the signing path uses (see check.ts).
 const createHmac = nodeCreateHmac;
@@ -73,8 +73,11 @@ function recordFields(r: CheckRecord & { seq: number }): Array<string | number |
   return [r.gradeId, r.name, r.status, r.points, r.maxPoints, r.message, r.seq];
 }
 
-function hmac(secret: string, text: string): string {
-  const h = createHmac('sha256', secret);
+/** The run's secret: 32 bytes, as 64 hex digits in the grader, as a KeyObject in the kernel (its bytes live outside the JS heap). */
+export type GraderSecret = string | KeyObject;
+
+function hmac(secret: GraderSecret, text: string): string {
+  const h = createHmac('sha256', typeof secret === 'string' ? BufferFrom(secret, 'hex') : secret);
   ReflectApply(hmacUpdate, h, [text, 'utf8']);
   return ReflectApply(hmacDigest, h, ['hex']) as string;
 }
@@ -84,18 +87,18 @@ function same(a: unknown, b: string): boolean {
   return timingSafeEqual(BufferFrom(a, 'utf8'), BufferFrom(b, 'utf8'));
 }
 
-export function signCheck(record: CheckRecord & { seq: number }, secret: string, nonce: string): string {
+export function signCheck(record: CheckRecord & { seq: number }, secret: GraderSecret, nonce: string): string {
   return hmac(secret, canonical(['check', nonce, ...recordFields(record)]));
 }
 
 /** True when `record` carries a valid signature for this run's `secret` and the cell's `nonce`. */
-export function verifyCheck(record: SignedCheckRecord, secret: string, nonce: string): boolean {
+export function verifyCheck(record: SignedCheckRecord, secret: GraderSecret, nonce: string): boolean {
   if (typeof record !== 'object' || record === null || typeof record.seq !== 'number') return false;
   const fields = { gradeId: record.gradeId, name: record.name, status: record.status, points: record.points, maxPoints: record.maxPoints, message: record.message, seq: record.seq };
   return same(record.signature, signCheck(fields, secret, nonce));
 }
 
-export function signSummary(s: Omit<CellSummary, 'signature'>, secret: string, nonce: string, closeNonce: string): string {
+export function signSummary(s: Omit<CellSummary, 'signature'>, secret: GraderSecret, nonce: string, closeNonce: string): string {
   const fields: Array<string | number | null> = ['summary', nonce, closeNonce, s.gradeId, s.records.length];
   for (const r of s.records) fields.push(...recordFields(r));
   fields.push(s.tampered.length, ...s.tampered);
@@ -103,7 +106,7 @@ export function signSummary(s: Omit<CellSummary, 'signature'>, secret: string, n
 }
 
 /** True when `summary` is well formed and signed for this run, this cell and this closing line. */
-export function verifySummary(summary: CellSummary, secret: string, nonce: string, closeNonce: string): boolean {
+export function verifySummary(summary: CellSummary, secret: GraderSecret, nonce: string, closeNonce: string): boolean {
   if (typeof summary !== 'object' || summary === null) return false;
   if (!Array.isArray(summary.records) || !Array.isArray(summary.tampered)) return false;
   if (!summary.records.every((r) => typeof r === 'object' && r !== null && typeof r.seq === 'number')) return false;

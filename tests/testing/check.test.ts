@@ -35,8 +35,8 @@ test('a check shows one line and reports pass, fail (expectation) or error (cras
 const SECRET = 'c'.repeat(64);
 
 test('Under the grader, are results numbered and signed with the run secret and cell nonce, and nested checks refused?', async () => {
-  receiveGraderSecret(() => `${SECRET}\n`);
-  assert.throws(() => receiveGraderSecret(() => 'd'.repeat(64)), /the grader secret was already read/);
+  receiveGraderSecret(() => Buffer.from(`${SECRET}\n`));
+  assert.throws(() => receiveGraderSecret(() => Buffer.from('d'.repeat(64))), /the grader secret was already read/);
   beginGradedCell('ex-1', 'nonce-1');
   await check('first', 1, () => undefined);
   await check('outer', 1, async () => {

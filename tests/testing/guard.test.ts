@@ -131,3 +131,10 @@ test('Does a replaced Hmac.prototype.update neither change a signature nor go un
     proto.update = update;
   }
 });
+
+test('Is a secret that is not 64 hex digits refused with a clear message?', async () => {
+  const { receiveGraderSecret } = await import('../../src/testing/check');
+  assert.throws(() => receiveGraderSecret(() => Buffer.from('not hex')), {
+    message: 'Error in receiveGraderSecret: no grader secret on stdin (the grader writes 64 hex digits there when it starts a kernel)',
+  });
+});
