@@ -53,7 +53,7 @@ export interface SignedCheckRecord extends CheckRecord {
 export interface CellSummary {
   gradeId: string;
   records: Array<CheckRecord & { seq: number }>;
-  /** "environment tampered: …" findings seen during the cell (they also fail the checks). */
+  /** Tampering seen during the cell ("Math.abs was replaced"); the grader then fails every check of the cell. */
   tampered: string[];
   signature: string;
 }
