@@ -4,6 +4,7 @@
  *   npm run bench:recipe [-- --rounds 4 --steps 6 --batch 128 --threads 2 --no-torch]
  *   npm run bench:recipe -- --compare batchnorm   (A/B: BatchNorm2d on selfsup's fused wasm kernels, and on tfjs ops)
  *   npm run bench:recipe -- --compare views       (A/B: simclrViews' one-pass route, and the chain of batch ops)
+ *   npm run bench:recipe -- --compare all         (A/B: both levers, and neither: the step before issue 16)
  *
  * The step is what `npm run bench:ssl -- --methods simclr` trains: `fit` with the `simclr` recipe
  * (16 x 16 views: crop scale (0.2, 1), flip, colour jitter p 0.8 without hue in a fixed order,
@@ -54,12 +55,12 @@ interface Args {
   threads: number;
   images: number;
   torch: boolean;
-  compare: '' | 'batchnorm' | 'views';
+  compare: '' | 'batchnorm' | 'views' | 'all';
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true, compare: '' };
-  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views';
+  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views|all';
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const int = (min: number) => {
@@ -76,7 +77,7 @@ function parseArgs(argv: string[]): Args {
       case '--no-torch': a.torch = false; break;
       case '--compare': {
         const v = argv[++i];
-        if (v !== 'batchnorm' && v !== 'views') throw new Error(`Error in bench-recipe: --compare takes batchnorm or views, but got ${v}`);
+        if (v !== 'batchnorm' && v !== 'views' && v !== 'all') throw new Error(`Error in bench-recipe: --compare takes batchnorm, views or all, but got ${v}`);
         a.compare = v;
         break;
       }
@@ -263,7 +264,12 @@ async function main(): Promise<void> {
             { name: 'selfsup, one-pass views', select: current },
             { name: 'selfsup, views as tfjs ops', select: () => (current(), setOnePassViewsEnabled(false)) },
           ]
-        : [{ name: 'selfsup', select: current }];
+        : args.compare === 'all'
+          ? [
+              { name: 'selfsup', select: current },
+              { name: 'selfsup, neither lever', select: () => (setFusedBatchNormEnabled(false), setOnePassViewsEnabled(false)) },
+            ]
+          : [{ name: 'selfsup', select: current }];
   const results = new Map<string, StepTimes[]>();
   const add = (name: string, steps: StepTimes[]) => results.set(name, [...(results.get(name) ?? []), ...steps.slice(1)]);
   const tensorsBefore = tf.memory().numTensors;
