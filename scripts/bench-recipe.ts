@@ -4,7 +4,8 @@
  *   npm run bench:recipe [-- --rounds 4 --steps 6 --batch 128 --threads 2 --no-torch]
  *   npm run bench:recipe -- --compare batchnorm   (A/B: BatchNorm2d on selfsup's fused wasm kernels, and on tfjs ops)
  *   npm run bench:recipe -- --compare views       (A/B: simclrViews' one-pass route, and the chain of batch ops)
- *   npm run bench:recipe -- --compare all         (A/B: both levers, and neither: the step before issue 16)
+ *   npm run bench:recipe -- --compare gather      (A/B: GatherV2 copying whole blocks, and the stock wasm kernel)
+ *   npm run bench:recipe -- --compare all         (A/B: every lever, and none: the step before issue 16)
  *
  * The step is what `npm run bench:ssl -- --methods simclr` trains: `fit` with the `simclr` recipe
  * (16 x 16 views: crop scale (0.2, 1), flip, colour jitter p 0.8 without hue in a fixed order,
@@ -41,7 +42,7 @@ import { fit } from '../src/train/fit';
 import { simclr } from '../src/train/recipes/simclr';
 import type { ImageBatch } from '../src/train/recipes/ssl-recipe';
 import { batchIndices } from '../src/train/step-seed';
-import { setFusedBatchNormEnabled } from '../src/backend/wasm-kernels';
+import { setBlockGatherEnabled, setFusedBatchNormEnabled } from '../src/backend/wasm-kernels';
 import { setOnePassViewsEnabled } from '../src/augment/simclr-views';
 
 const PHASES = ['augmentation', 'forward', 'backward', 'optimiser', 'other'] as const;
@@ -55,12 +56,12 @@ interface Args {
   threads: number;
   images: number;
   torch: boolean;
-  compare: '' | 'batchnorm' | 'views' | 'all';
+  compare: '' | 'batchnorm' | 'views' | 'gather' | 'all';
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true, compare: '' };
-  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views|all';
+  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views|gather|all';
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const int = (min: number) => {
@@ -77,7 +78,7 @@ function parseArgs(argv: string[]): Args {
       case '--no-torch': a.torch = false; break;
       case '--compare': {
         const v = argv[++i];
-        if (v !== 'batchnorm' && v !== 'views' && v !== 'all') throw new Error(`Error in bench-recipe: --compare takes batchnorm, views or all, but got ${v}`);
+        if (v !== 'batchnorm' && v !== 'views' && v !== 'gather' && v !== 'all') throw new Error(`Error in bench-recipe: --compare takes batchnorm, views, gather or all, but got ${v}`);
         a.compare = v;
         break;
       }
@@ -252,6 +253,7 @@ async function main(): Promise<void> {
   const current = () => {
     setFusedBatchNormEnabled(true);
     setOnePassViewsEnabled(true);
+    setBlockGatherEnabled(true);
   };
   const variants: Variant[] =
     args.compare === 'batchnorm'
@@ -264,12 +266,17 @@ async function main(): Promise<void> {
             { name: 'selfsup, one-pass views', select: current },
             { name: 'selfsup, views as tfjs ops', select: () => (current(), setOnePassViewsEnabled(false)) },
           ]
-        : args.compare === 'all'
+        : args.compare === 'gather'
           ? [
-              { name: 'selfsup', select: current },
-              { name: 'selfsup, neither lever', select: () => (setFusedBatchNormEnabled(false), setOnePassViewsEnabled(false)) },
+              { name: 'selfsup, block-copying gather', select: current },
+              { name: 'selfsup, stock gather', select: () => (current(), setBlockGatherEnabled(false)) },
             ]
-          : [{ name: 'selfsup', select: current }];
+          : args.compare === 'all'
+            ? [
+                { name: 'selfsup', select: current },
+                { name: 'selfsup, no lever', select: () => (setFusedBatchNormEnabled(false), setOnePassViewsEnabled(false), setBlockGatherEnabled(false)) },
+              ]
+            : [{ name: 'selfsup', select: current }];
   const results = new Map<string, StepTimes[]>();
   const add = (name: string, steps: StepTimes[]) => results.set(name, [...(results.get(name) ?? []), ...steps.slice(1)]);
   const tensorsBefore = tf.memory().numTensors;

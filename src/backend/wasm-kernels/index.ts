@@ -15,6 +15,7 @@ import { gatherNdGradConfig } from './gather-nd-grad';
 import { leadingAxesKernel } from './reductions';
 import { sharingIdentity } from './identity';
 import { heapSlice, heapSplitV, heapStridedSlice, heapUnpack } from './slice';
+import { heapGather } from './gather';
 import { enableWasmThreads, threadsFromEnv } from './threads';
 import { conv2dBackpropFilterSimd } from './simd/conv2d-filter-grad';
 import { maxPoolGradSimd } from './simd/max-pool-grad';
@@ -33,6 +34,7 @@ export type { WasmThreadsReport } from './threads';
 export { setSimdKernelsEnabled, simdKernelsFailure, whenSimdHelpersReady } from './simd';
 export { sharedSimdJobs } from './simd/helpers';
 export { fusedBatchNormReady, setFusedBatchNormEnabled, FUSED_BATCH_NORM_KERNELS } from './simd/batch-norm';
+export { setBlockGatherEnabled } from './gather';
 
 /**
  * Training kernels that the stock tfjs wasm backend lacks or runs slowly.
@@ -160,6 +162,7 @@ const WRAPPERS: Record<string, (stock: tf.KernelConfig) => tf.KernelFunc> = {
   SplitV: heapSplitV,
   Unpack: heapUnpack,
   StridedSlice: heapStridedSlice,
+  GatherV2: heapGather,
 };
 
 /** The kernel configs selfsup registered, to recognise them on a second call. */
