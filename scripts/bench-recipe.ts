@@ -14,9 +14,9 @@
  * (scripts/reference/simclr_step_bench.py) is the same recipe in PyTorch, on the same number of
  * threads, its views made batched with tensor ops.
  *
- * Rounds interleave: each round runs --steps steps of PyTorch, then --steps of every selfsup
- * variant, so every engine sees the same machine; the first step of each round is not counted
- * (it pays fit's setup). Figures are medians over all counted steps. images/s counts source
+ * Rounds interleave: each round runs --steps + 1 steps of PyTorch, then of every selfsup variant
+ * (their order alternating between rounds), so every engine sees the same machine; the first step
+ * of each round is not counted (it pays fit's setup). Figures are medians over all counted steps. images/s counts source
  * images (each gives two views), as bench:ssl does.
  *
  * Phases of selfsup's step are read from timestamps inside the real `fit` step (wasm runs
