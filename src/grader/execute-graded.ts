@@ -95,6 +95,10 @@ function cellResults(
     .filter((s): s is CellSummary => s !== undefined);
   const summary = summaries.find((s) => s.gradeId === gradeId && verifySummary(s, secret, nonce, closeNonce));
   if (!summary) {
+    // A cell that never began (it did not compile, e.g. because an earlier cell that defined a
+    // name failed) has nothing to summarise and earns nothing: its own error explains it. Only a
+    // cell that showed results and then no summary is reported as tampered.
+    if (shown.checks.length === 0) return { checks: [], rejected: shown.rejected };
     return { checks: [], rejected: shown.rejected, tampered: 'environment tampered: the signed summary of this test cell\'s results did not reach the grader' };
   }
   const problems = [...summary.tampered];

@@ -133,6 +133,11 @@ test('Does hanging in every cell stop at the time budget, the cells left reporte
   assert.match(greet[0].message, new RegExp(`time budget of ${BUDGET_S} s \\(--submission-timeout\\) was used up before this cell`));
   const budgetHits = r.exercises.flatMap((e) => e.checks).filter((c) => /time budget of/.test(c.message));
   assert.ok(budgetHits.length >= 1 && budgetHits.every((c) => c.status === 'timeout'), JSON.stringify(r.exercises));
+  // add-tests ran after its solution cell hung and could not compile: an honest error, not tampering
+  for (const c of checks(id, 'add-tests')) {
+    assert.doesNotMatch(c.message, /tampered/, 'a test cell that never began is not reported as tampering');
+    assert.match(c.message, /time ran out in solution cell add/);
+  }
 });
 
 test('Can a cell reach the network (other kernels, a debugger port, the internet)?', () => {
