@@ -81,6 +81,7 @@ function cellResults(
   secret: string,
   nonce: string,
   closeNonce: string,
+  neverBegan: boolean,
 ): Pick<GradedCell, 'checks' | 'rejected' | 'tampered'> {
   const strip = (list: Array<CheckRecord & { seq: number }>): CheckRecord[] => list.map(({ seq: _seq, ...r }) => r);
   // The closing line could not run, or the kernel died or hung in it: only the outputs are left.
@@ -95,10 +96,10 @@ function cellResults(
     .filter((s): s is CellSummary => s !== undefined);
   const summary = summaries.find((s) => s.gradeId === gradeId && verifySummary(s, secret, nonce, closeNonce));
   if (!summary) {
-    // A cell that never began (it did not compile, e.g. because an earlier cell that defined a
-    // name failed) has nothing to summarise and earns nothing: its own error explains it. Only a
-    // cell that showed results and then no summary is reported as tampered.
-    if (shown.checks.length === 0) return { checks: [], rejected: shown.rejected };
+    // A cell that never began because it did not compile (an earlier cell that defined a name
+    // failed) has nothing to summarise and earns nothing: its own error explains it. Any other
+    // cell without its summary is reported as tampered.
+    if (neverBegan) return { checks: [], rejected: shown.rejected };
     return { checks: [], rejected: shown.rejected, tampered: 'environment tampered: the signed summary of this test cell\'s results did not reach the grader' };
   }
   const problems = [...summary.tampered];
@@ -160,7 +161,9 @@ export async function executeGraded(nb: Notebook, options: ExecuteGradedOptions 
         const closeNonce = randomBytes(24).toString('hex');
         const close = kernel.alive ? await kernel.execute(gradedCellClose(closeNonce), { timeoutMs }) : null;
         const shown = checksFrom(result.outputs, gradeId, secret, nonce);
-        cells.push({ index, gradeId, role, result, ...cellResults(shown, close, gradeId, secret, nonce, closeNonce) });
+        // tslab reports a cell that does not type-check as a TypeScriptError before running any of it
+        const neverBegan = shown.checks.length === 0 && result.status === 'error' && result.error?.ename === 'TypeScriptError';
+        cells.push({ index, gradeId, role, result, ...cellResults(shown, close, gradeId, secret, nonce, closeNonce, neverBegan) });
       } else cells.push({ index, gradeId, role, result, checks: [], rejected: 0 });
       if (result.status === 'ok') {
         succeeded.push(code.replace(/^require\('selfsup\/testing'\)\.beginGradedCell\([^\n]*\n/, ''));

@@ -2,45 +2,30 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grade } from '../../src/grader/grade';
-import type { GradeReport, SubmissionGrade } from '../../src/grader/types';
-import { tslabKernelSpec } from '../../src/jupyter/kernelspec';
+import type { GradeReport } from '../../src/grader/types';
+import { GradedBatch } from '../helpers/graded-batch';
 import { readNotebook, sourceText } from '../../src/jupyter/notebook';
-import { nbformatValidate, pythonJupyterMissing, repoRoot, tempDir } from '../helpers/notebooks';
+import { nbformatValidate, pythonJupyterMissing, repoRoot } from '../helpers/notebooks';
 
 // One batch grades every fixture (two kernels at once); each test below reads its row.
 const fixtures = path.join(repoRoot, 'tests', 'grader', 'fixtures');
 const submissionsDir = path.join(fixtures, 'submissions');
-const tmp = tempDir('selfsup-grades-');
-let report: GradeReport;
-
-before(async () => {
-  const files = fs.readdirSync(submissionsDir).sort().map((f) => path.join(submissionsDir, f));
-  report = await grade({
-    source: path.join(fixtures, 'source'),
-    submissions: files,
-    out: tmp.dir,
-    jobs: 2,
-    // generous enough for a loaded 2-core machine; the hanging fixtures still end quickly
-    timeoutMs: 20_000,
-    maxMemoryMb: 512,
-    kernel: { spec: tslabKernelSpec() },
-  });
-});
-
-const row = (id: string): SubmissionGrade => {
-  const r = report.submissions.find((s) => s.id === id);
-  assert.ok(r, `a row for ${id}`);
-  return r!;
-};
-const points = (id: string) => Object.fromEntries(row(id).exercises.map((e) => [e.gradeId, e.points]));
+const batch = new GradedBatch('selfsup-grades-', () => ({
+  source: path.join(fixtures, 'source'),
+  submissions: fs.readdirSync(submissionsDir).sort().map((f) => path.join(submissionsDir, f)),
+  // generous enough for a loaded 2-core machine; the hanging fixtures still end quickly
+  timeoutMs: 20_000,
+  maxMemoryMb: 512,
+}));
+before(batch.run);
+const { row, points } = batch;
 const statuses = (id: string, gradeId: string) => row(id).exercises.find((e) => e.gradeId === gradeId)!.checks.map((c) => c.status);
 
 test('Does every submission get a row, in the order given?', () => {
   const expected = fs.readdirSync(submissionsDir).sort().map((f) => f.replace(/\.ipynb$/, ''));
-  assert.deepEqual(report.submissions.map((s) => s.id), expected);
-  assert.equal(report.maxScore, 5);
-  for (const s of report.submissions) assert.equal(s.maxScore, 5, s.id);
+  assert.deepEqual(batch.report.submissions.map((s) => s.id), expected);
+  assert.equal(batch.report.maxScore, 5);
+  for (const s of batch.report.submissions) assert.equal(s.maxScore, 5, s.id);
 });
 
 test('Does a correct submission get full marks, and the untouched release zero?', () => {
@@ -122,7 +107,7 @@ test('Does exhausting memory cost only its exercise, reported as out of memory?'
 
 test('Are megabytes of output survived, and capped in the feedback?', () => {
   assert.equal(row('megabytes-of-output').score, 5);
-  const feedback = path.join(tmp.dir, row('megabytes-of-output').feedback[0]);
+  const feedback = path.join(batch.dir, row('megabytes-of-output').feedback[0]);
   const size = fs.statSync(feedback).size;
   assert.ok(size > 1_000_000 && size < 6_000_000, `feedback notebook is ${size} bytes`);
 });
@@ -145,12 +130,12 @@ test('Does a type error in a solution cost only its exercise?', () => {
 test('Does unicode everywhere survive grading and the reports?', () => {
   const id = 'unicode-zoë-学生';
   assert.equal(row(id).score, 5);
-  const feedback = readNotebook(path.join(tmp.dir, row(id).feedback[0]));
+  const feedback = readNotebook(path.join(batch.dir, row(id).feedback[0]));
   const text = JSON.stringify(feedback);
   assert.match(text, /\/\/ 你好, Zoë! 👋 ½ → ∞/);
   assert.match(text, /héllo wörld ✓ 你好 🚀/);
-  assert.match(fs.readFileSync(path.join(tmp.dir, 'grades.csv'), 'utf8'), /^unicode-zoë-学生,graded,5,5,/m);
-  assert.match(fs.readFileSync(path.join(tmp.dir, 'junit.xml'), 'utf8'), /<testsuite name="unicode-zoë-学生"/);
+  assert.match(fs.readFileSync(path.join(batch.dir, 'grades.csv'), 'utf8'), /^unicode-zoë-学生,graded,5,5,/m);
+  assert.match(fs.readFileSync(path.join(batch.dir, 'junit.xml'), 'utf8'), /<testsuite name="unicode-zoë-学生"/);
 });
 
 test("Do a learner's own helper cells run where they were written?", () => {
@@ -158,19 +143,19 @@ test("Do a learner's own helper cells run where they were written?", () => {
 });
 
 test('Are grades.json, grades.csv, junit.xml and summary.md written and consistent?', () => {
-  const json = JSON.parse(fs.readFileSync(path.join(tmp.dir, 'grades.json'), 'utf8')) as GradeReport;
+  const json = JSON.parse(fs.readFileSync(path.join(batch.dir, 'grades.json'), 'utf8')) as GradeReport;
   assert.equal(json.schema, 'selfsup-grades');
-  assert.deepEqual(json.submissions.map((s) => [s.id, s.score]), report.submissions.map((s) => [s.id, s.score]));
-  const csv = fs.readFileSync(path.join(tmp.dir, 'grades.csv'), 'utf8').trim().split('\n');
-  assert.equal(csv.length, report.submissions.length + 1);
+  assert.deepEqual(json.submissions.map((s) => [s.id, s.score]), batch.report.submissions.map((s) => [s.id, s.score]));
+  const csv = fs.readFileSync(path.join(batch.dir, 'grades.csv'), 'utf8').trim().split('\n');
+  assert.equal(csv.length, batch.report.submissions.length + 1);
   assert.match(csv[0], /^id,status,score,max_score,assignment\.ipynb:add-tests,assignment\.ipynb:mean-tests,assignment\.ipynb:greet-tests,messages$/);
-  const junit = fs.readFileSync(path.join(tmp.dir, 'junit.xml'), 'utf8');
-  assert.equal((junit.match(/<testsuite /g) ?? []).length, report.submissions.length);
-  assert.match(fs.readFileSync(path.join(tmp.dir, 'summary.md'), 'utf8'), /\| correct \| 5 \/ 5 \| graded \|/);
+  const junit = fs.readFileSync(path.join(batch.dir, 'junit.xml'), 'utf8');
+  assert.equal((junit.match(/<testsuite /g) ?? []).length, batch.report.submissions.length);
+  assert.match(fs.readFileSync(path.join(batch.dir, 'summary.md'), 'utf8'), /\| correct \| 5 \/ 5 \| graded \|/);
 });
 
 test('Do feedback notebooks show results but never the hidden test code?', () => {
-  const fb = readNotebook(path.join(tmp.dir, row('partly-right').feedback[0]));
+  const fb = readNotebook(path.join(batch.dir, row('partly-right').feedback[0]));
   const all = fb.cells.map((c) => sourceText(c.source)).join('\n');
   assert.doesNotMatch(all, /mean\(\[7\.25\]\)/);
   assert.match(all, /hidden tests ran here/);
@@ -181,8 +166,8 @@ test('Do feedback notebooks show results but never the hidden test code?', () =>
 
 test('Are feedback notebooks valid nbformat?', { skip: pythonJupyterMissing() }, () => {
   for (const id of ['correct', 'unicode-zoë-学生', 'process-exit']) {
-    assert.equal(nbformatValidate(path.join(tmp.dir, row(id).feedback[0])), '', id);
+    assert.equal(nbformatValidate(path.join(batch.dir, row(id).feedback[0])), '', id);
   }
 });
 
-after(() => tmp.remove());
+after(batch.remove);

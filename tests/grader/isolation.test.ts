@@ -2,23 +2,28 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grade } from '../../src/grader/grade';
 import { chooseSandbox } from '../../src/grader/sandbox';
-import type { GradeReport, SubmissionGrade } from '../../src/grader/types';
-import { tslabKernelSpec } from '../../src/jupyter/kernelspec';
 import * as net from 'node:net';
 import { LISTENER_PORT, ORPHAN_MARKER } from '../../scripts/make-isolation-fixtures';
-import { repoRoot, tempDir } from '../helpers/notebooks';
+import { GradedBatch } from '../helpers/graded-batch';
+import { repoRoot } from '../helpers/notebooks';
 
 // One batch grades every isolation fixture (two kernels at once, the default sandbox); each test
 // below reads its row. Each fixture's solution only works when its attack succeeds, so an
 // attack that gets through shows up as points.
 const fixtures = path.join(repoRoot, 'tests', 'grader', 'fixtures');
 const isolationDir = path.join(fixtures, 'isolation');
-const tmp = tempDir('selfsup-isolation-');
 const BUDGET_S = 45;
-let report: GradeReport;
-let log: string[] = [];
+const log: string[] = [];
+const batch = new GradedBatch('selfsup-isolation-', () => ({
+  source: path.join(fixtures, 'source'),
+  submissions: fs.readdirSync(isolationDir).sort().map((f) => path.join(isolationDir, f)),
+  timeoutMs: 15_000,
+  submissionTimeoutMs: BUDGET_S * 1000,
+  maxMemoryMb: 512,
+  log: (line: string) => log.push(line),
+}));
+const { row, points, checks } = batch;
 
 /** Processes whose command line holds the orphan fixture's marker. */
 function orphans(): number[] {
@@ -43,38 +48,18 @@ before(async () => {
     listener.once('error', reject);
     listener.listen(LISTENER_PORT, '127.0.0.1', resolve);
   });
-  const files = fs.readdirSync(isolationDir).sort().map((f) => path.join(isolationDir, f));
-  log = [];
-  report = await grade({
-    source: path.join(fixtures, 'source'),
-    submissions: files,
-    out: tmp.dir,
-    jobs: 2,
-    timeoutMs: 15_000,
-    submissionTimeoutMs: BUDGET_S * 1000,
-    maxMemoryMb: 512,
-    kernel: { spec: tslabKernelSpec() },
-    log: (line) => log.push(line),
-  });
+  await batch.run();
 });
 
 after(() => {
   listener.close();
   for (const pid of orphans()) process.kill(pid, 'SIGKILL'); // never leave one behind, even when a test failed
-  tmp.remove();
+  batch.remove();
 });
-
-const row = (id: string): SubmissionGrade => {
-  const r = report.submissions.find((s) => s.id === id);
-  assert.ok(r, `a row for ${id}`);
-  return r!;
-};
-const points = (id: string) => Object.fromEntries(row(id).exercises.map((e) => [e.gradeId, e.points]));
-const checks = (id: string, gradeId: string) => row(id).exercises.find((e) => e.gradeId === gradeId)!.checks;
 
 test('Does every isolation fixture get its own row, and does the log say which sandbox ran them?', () => {
   const expected = fs.readdirSync(isolationDir).sort().map((f) => f.replace(/\.ipynb$/, ''));
-  assert.deepEqual(report.submissions.map((s) => s.id), expected);
+  assert.deepEqual(batch.report.submissions.map((s) => s.id), expected);
   const kind = chooseSandbox('auto').kind;
   assert.match(log.join('\n'), new RegExp(`sandbox: ${kind} \\(`));
   assert.match(log.join('\n'), new RegExp(`time budget ${BUDGET_S} s per submission`));

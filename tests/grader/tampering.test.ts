@@ -2,39 +2,23 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { grade } from '../../src/grader/grade';
-import type { GradeReport, SubmissionGrade } from '../../src/grader/types';
-import { tslabKernelSpec } from '../../src/jupyter/kernelspec';
-import { repoRoot, tempDir } from '../helpers/notebooks';
+import { GradedBatch } from '../helpers/graded-batch';
+import { repoRoot } from '../helpers/notebooks';
 
 // Issue #15, "Integrity of the checks": one fixture per attack on what the checks rely on, all
 // graded in one batch (two kernels at once). Every fixture answers `add` correctly (2 points,
 // earned before the attack) and attacks `double` or `approxPi`, whose answers are wrong or stubs.
 const fixtures = path.join(repoRoot, 'tests', 'grader', 'fixtures', 'tampering');
 const submissionsDir = path.join(fixtures, 'submissions');
-const tmp = tempDir('selfsup-tampering-');
-let report: GradeReport;
-
-before(async () => {
-  const files = fs.readdirSync(submissionsDir).sort().map((f) => path.join(submissionsDir, f));
-  report = await grade({
-    source: path.join(fixtures, 'source'),
-    submissions: files,
-    out: tmp.dir,
-    jobs: 2,
-    timeoutMs: 30_000,
-    maxMemoryMb: 1024,
-    kernel: { spec: tslabKernelSpec() },
-  });
-});
-after(() => tmp.remove());
-
-const row = (id: string): SubmissionGrade => {
-  const r = report.submissions.find((s) => s.id === id);
-  assert.ok(r, `a row for ${id}`);
-  return r!;
-};
-const points = (id: string) => Object.fromEntries(row(id).exercises.map((e) => [e.gradeId, e.points]));
+const batch = new GradedBatch('selfsup-tampering-', () => ({
+  source: path.join(fixtures, 'source'),
+  submissions: fs.readdirSync(submissionsDir).sort().map((f) => path.join(submissionsDir, f)),
+  timeoutMs: 30_000,
+  maxMemoryMb: 1024,
+}));
+before(batch.run);
+after(batch.remove);
+const { row, points } = batch;
 const messages = (id: string, gradeId: string) =>
   row(id).exercises.find((e) => e.gradeId === gradeId)!.checks.map((c) => `${c.name}: ${c.status}: ${c.message}`).join('\n');
 
@@ -65,7 +49,7 @@ test('Does an honest submission still get full marks, with no tampering reported
 
 test('Does every attack get its own row?', () => {
   const ids = fs.readdirSync(submissionsDir).sort().map((f) => f.replace(/\.ipynb$/, ''));
-  assert.deepEqual(report.submissions.map((s) => s.id), ids);
+  assert.deepEqual(batch.report.submissions.map((s) => s.id), ids);
   for (const a of attacks) assert.ok(ids.includes(a.id), a.id);
 });
 

@@ -7,8 +7,8 @@ import { originalName } from '../../src/grader/grade/match-files';
 import { writeFeedback } from '../../src/grader/grade/grade-notebooks';
 import { feedbackNotebook } from '../../src/grader/feedback-notebook';
 import { decodeNotebookBytes } from '../../src/grader/load-source';
-import type { GradeReport, SubmissionGrade } from '../../src/grader/types';
-import { tslabKernelSpec } from '../../src/jupyter/kernelspec';
+import type { SubmissionGrade } from '../../src/grader/types';
+import { GradedBatch } from '../helpers/graded-batch';
 import { readNotebook, sourceText } from '../../src/jupyter/notebook';
 import { nbgraderV3Validator } from '../helpers/nbgrader-v3';
 import { repoRoot, tempDir } from '../helpers/notebooks';
@@ -20,38 +20,24 @@ import { repoRoot, tempDir } from '../helpers/notebooks';
 const fixtures = path.join(repoRoot, 'tests', 'grader', 'fixtures');
 const unlucky = path.join(fixtures, 'unlucky');
 const sameName = [path.join(fixtures, 'same-name', 'alice', 'assignment.ipynb'), path.join(fixtures, 'same-name', 'bob', 'assignment.ipynb')];
-const tmp = tempDir('selfsup-unlucky-');
-let report: GradeReport;
-
-before(async () => {
-  const entries = fs.readdirSync(unlucky).sort().map((f) => path.join(unlucky, f));
-  report = await grade({
-    source: path.join(fixtures, 'source'),
-    submissions: [...entries, ...sameName],
-    out: tmp.dir,
-    jobs: 2,
-    timeoutMs: 30_000,
-    maxMemoryMb: 1024,
-    kernel: { spec: tslabKernelSpec() },
-  });
-});
-after(() => tmp.remove());
-
-const row = (id: string): SubmissionGrade => {
-  const r = report.submissions.find((s) => s.id === id);
-  assert.ok(r, `a row for ${id} (rows: ${report.submissions.map((s) => s.id).join(', ')})`);
-  return r!;
-};
-const points = (id: string) => Object.fromEntries(row(id).exercises.map((e) => [e.gradeId, e.points]));
+const batch = new GradedBatch('selfsup-unlucky-', () => ({
+  source: path.join(fixtures, 'source'),
+  submissions: [...fs.readdirSync(unlucky).sort().map((f) => path.join(unlucky, f)), ...sameName],
+  timeoutMs: 30_000,
+  maxMemoryMb: 1024,
+}));
+before(batch.run);
+after(batch.remove);
+const { row, points } = batch;
 const messages = (id: string) => row(id).messages.join('\n');
-const feedbackOf = (id: string) => readNotebook(path.join(tmp.dir, row(id).feedback[0]));
-const read = (file: string) => fs.readFileSync(path.join(tmp.dir, file), 'utf8');
+const feedbackOf = (id: string) => readNotebook(path.join(batch.dir, row(id).feedback[0]));
+const read = (file: string) => fs.readFileSync(path.join(batch.dir, file), 'utf8');
 
 test('Does every submission get its own row, with feedback?', () => {
-  assert.equal(report.submissions.length, fs.readdirSync(unlucky).length + sameName.length);
-  for (const s of report.submissions) {
+  assert.equal(batch.report.submissions.length, fs.readdirSync(unlucky).length + sameName.length);
+  for (const s of batch.report.submissions) {
     assert.equal(s.feedback.length, 1, `${s.id} has a feedback notebook`);
-    assert.ok(fs.existsSync(path.join(tmp.dir, s.feedback[0])), s.feedback[0]);
+    assert.ok(fs.existsSync(path.join(batch.dir, s.feedback[0])), s.feedback[0]);
   }
 });
 
@@ -60,8 +46,8 @@ test('Do two files with the same name get two ids, two rows and two feedback not
   assert.deepEqual(points('bob/assignment'), { 'add-tests': 0, 'mean-tests': 0, 'greet-tests': 0 });
   const [alice, bob] = [row('alice/assignment').feedback[0], row('bob/assignment').feedback[0]];
   assert.notEqual(alice, bob);
-  assert.match(sourceText(readNotebook(path.join(tmp.dir, alice)).cells[0].source), /# Feedback: 5 \/ 5 points/);
-  assert.match(sourceText(readNotebook(path.join(tmp.dir, bob)).cells[0].source), /# Feedback: 0 \/ 5 points/);
+  assert.match(sourceText(readNotebook(path.join(batch.dir, alice)).cells[0].source), /# Feedback: 5 \/ 5 points/);
+  assert.match(sourceText(readNotebook(path.join(batch.dir, bob)).cells[0].source), /# Feedback: 0 \/ 5 points/);
   assert.match(read('grades.csv'), /^alice\/assignment,graded,5,5,/m);
   assert.match(read('grades.csv'), /^bob\/assignment,graded,0,5,/m);
 });
@@ -125,7 +111,7 @@ test('Is a kernel death in a solution cell reported as such, not only as a later
 test('Are huge displays capped per cell and per notebook, with a note in the feedback and the report?', () => {
   const id = 'are-huge-displays-capped';
   assert.equal(row(id).score, 5, 'the answers still count');
-  const file = path.join(tmp.dir, row(id).feedback[0]);
+  const file = path.join(batch.dir, row(id).feedback[0]);
   const size = fs.statSync(file).size;
   assert.ok(size > 20_000_000 && size < 34_000_000, `feedback notebook is ${size} bytes`);
   const text = fs.readFileSync(file, 'utf8');
@@ -137,9 +123,9 @@ test('Are huge displays capped per cell and per notebook, with a note in the fee
 test("Do feedback notebooks keep nbgrader's v3 cell metadata valid?", () => {
   const validate = nbgraderV3Validator();
   let checked = 0;
-  for (const s of report.submissions) {
+  for (const s of batch.report.submissions) {
     for (const rel of s.feedback) {
-      for (const cell of readNotebook(path.join(tmp.dir, rel)).cells) {
+      for (const cell of readNotebook(path.join(batch.dir, rel)).cells) {
         if (!cell.metadata?.nbgrader) continue;
         checked++;
         assert.ok(validate(cell.metadata.nbgrader), `${rel}: ${JSON.stringify(validate.errors)}`);
