@@ -37,10 +37,42 @@ export interface MaeLossOptions {
  */
 export function maeLoss(pred: tf.Tensor3D, images: tf.Tensor4D, mask: tf.Tensor2D, options: MaeLossOptions): tf.Scalar {
   const fn = 'maeLoss';
+  checkMaeShapes(fn, pred, images, mask, options?.patchSize);
+  const p = options.patchSize;
+  if (tf.tidy(() => tf.sum(tf.cast(mask, 'float32')).dataSync()[0]) === 0) {
+    throw new Error(`Error in ${fn}: the mask removes no patch (every entry is 0); the loss is over masked patches (mask 1 = removed)`);
+  }
+  return tf.tidy(() => {
+    let target: tf.Tensor = patchify(images, p); // [B, L, p*p*C]
+    if (options.normPixLoss) {
+      const { mean, std } = patchMeanStd(target as tf.Tensor3D);
+      target = tf.div(tf.sub(target, mean), std);
+    }
+    const perPatch = tf.mean(tf.squaredDifference(pred, target), -1); // [B, L]
+    const m = tf.cast(mask, 'float32');
+    return tf.div(tf.sum(tf.mul(perPatch, m)), tf.maximum(tf.sum(m), 1e-12)) as tf.Scalar;
+  });
+}
+
+/**
+ * Each patch's mean and sqrt(var + 1e-6), var unbiased as torch's `.var()`: MAE's norm_pix_loss
+ * statistics, [B, L, 1] each. The caller tidies.
+ */
+export function patchMeanStd(patches: tf.Tensor3D): { mean: tf.Tensor; std: tf.Tensor } {
+  const n = patches.shape[2];
+  const { mean, variance } = tf.moments(patches, -1, true);
+  return { mean, std: tf.sqrt(tf.add(tf.mul(variance, n / (n - 1)), 1e-6)) };
+}
+
+/**
+ * The shapes an MAE prediction must have for its images: pred [B, L, p*p*C], mask [B, L], with
+ * H and W multiples of p. Returns the patch grid [H/p, W/p]; throws "Error in <fn>: ..." otherwise.
+ */
+export function checkMaeShapes(fn: string, pred: tf.Tensor3D, images: tf.Tensor4D, mask: tf.Tensor2D, patchSize: number): [number, number] {
   checkRank(fn, 'pred', pred, 3, '[B, L, p*p*C]');
   checkRank(fn, 'images', images, 4, '[B, H, W, C]');
   checkRank(fn, 'mask', mask, 2, '[B, L]');
-  const p = options?.patchSize;
+  const p = patchSize;
   const [b, h, w, c] = images.shape;
   if (!Number.isInteger(p) || p <= 0 || h % p !== 0 || w % p !== 0) {
     throw new Error(`Error in ${fn}: image height and width must be multiples of patchSize ${String(p)}, but got shape ${formatShape(images.shape)}`);
@@ -52,19 +84,5 @@ export function maeLoss(pred: tf.Tensor3D, images: tf.Tensor4D, mask: tf.Tensor2
   if (!tf.util.arraysEqual(mask.shape, expected.slice(0, 2))) {
     throw new Error(`Error in ${fn}: mask must have shape ${formatShape(expected.slice(0, 2))}, but got ${formatShape(mask.shape)}`);
   }
-  if (tf.tidy(() => tf.sum(tf.cast(mask, 'float32')).dataSync()[0]) === 0) {
-    throw new Error(`Error in ${fn}: the mask removes no patch (every entry is 0); the loss is over masked patches (mask 1 = removed)`);
-  }
-  return tf.tidy(() => {
-    let target: tf.Tensor = patchify(images, p); // [B, L, p*p*C]
-    if (options.normPixLoss) {
-      const n = target.shape[2] as number;
-      const { mean, variance } = tf.moments(target, -1, true);
-      const unbiased = tf.mul(variance, n / (n - 1)); // torch .var() is unbiased
-      target = tf.div(tf.sub(target, mean), tf.sqrt(tf.add(unbiased, 1e-6)));
-    }
-    const perPatch = tf.mean(tf.squaredDifference(pred, target), -1); // [B, L]
-    const m = tf.cast(mask, 'float32');
-    return tf.div(tf.sum(tf.mul(perPatch, m)), tf.maximum(tf.sum(m), 1e-12)) as tf.Scalar;
-  });
+  return [h / p, w / p];
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkRank, formatShape } from '../losses/common';
+import { checkMaeShapes, patchMeanStd } from '../losses/mae';
 import { patchify, unpatchify } from './patchify';
 
 /** Options of `maeReconstruction`. */
@@ -55,30 +55,14 @@ export function maeReconstruction(images: tf.Tensor4D, pred: tf.Tensor3D, mask: 
       throw new Error(`Error in ${fn}: Unknown config key: ${key} (expected one of patchSize, normPixLoss, maskValue)`);
     }
   }
-  checkRank(fn, 'images', images, 4, '[B, H, W, C]');
-  checkRank(fn, 'pred', pred, 3, '[B, L, p*p*C]');
-  checkRank(fn, 'mask', mask, 2, '[B, L]');
   const p = options?.patchSize;
-  const [b, h, w, c] = images.shape;
-  if (!Number.isInteger(p) || p <= 0 || h % p !== 0 || w % p !== 0) {
-    throw new Error(`Error in ${fn}: image height and width must be multiples of patchSize ${String(p)}, but got shape ${formatShape(images.shape)}`);
-  }
-  const grid: [number, number] = [h / p, w / p];
-  const expected = [b, grid[0] * grid[1], p * p * c];
-  if (!tf.util.arraysEqual(pred.shape, expected)) {
-    throw new Error(`Error in ${fn}: pred must have shape ${formatShape(expected)} for these images, but got ${formatShape(pred.shape)}`);
-  }
-  if (!tf.util.arraysEqual(mask.shape, expected.slice(0, 2))) {
-    throw new Error(`Error in ${fn}: mask must have shape ${formatShape(expected.slice(0, 2))}, but got ${formatShape(mask.shape)}`);
-  }
+  const grid = checkMaeShapes(fn, pred, images, mask, p);
   const maskValue = options.maskValue ?? 0.5;
   return tf.tidy(() => {
     const target = patchify(images, p); // [B, L, p*p*C]
     let pixels: tf.Tensor3D = pred;
     if (options.normPixLoss) {
-      const n = expected[2];
-      const { mean, variance } = tf.moments(target, -1, true); // [B, L, 1] each
-      const std = tf.sqrt(tf.add(tf.mul(variance, n / (n - 1)), 1e-6)); // unbiased, as maeLoss
+      const { mean, std } = patchMeanStd(target); // [B, L, 1] each, as maeLoss normalised with
       pixels = tf.add(tf.mul(pred, std), mean) as tf.Tensor3D;
     }
     const m = tf.expandDims(tf.cast(mask, 'float32'), -1); // [B, L, 1]

@@ -87,7 +87,7 @@ export async function scatterChart(
   options: ScatterChartOptions = {},
   display: DisplayBundleOptions = {},
 ): Promise<void> {
-  const n = readMatrix(points, 'scatterChart', 'points').shape[0];
+  const n = 'shape' in points ? points.shape[0] : points.length; // the rows are read (and checked) by the spec
   const choice = options.staticImage ?? 'auto';
   if (choice !== 'auto' && choice !== 'svg' && choice !== 'png') {
     throw new Error(`Error in scatterChart: staticImage must be 'auto', 'svg' or 'png', but got ${JSON.stringify(choice)}`);
