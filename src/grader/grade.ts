@@ -15,7 +15,7 @@ import { cleanStrings } from './reports/clean-text';
 import { gradesCsv } from './reports/grades-csv';
 import { junitXml } from './reports/junit-xml';
 import { markdownSummary } from './reports/markdown-summary';
-import { writeAtomic } from './reports/write-atomic';
+import { writeFileAtomicSync } from '../io/write-file-atomic';
 import { expectedChecksFrom, round, type ExpectedChecks } from './score';
 import type { GradeReport, SubmissionGrade } from './types';
 
@@ -107,10 +107,10 @@ async function referenceRuns(sources: SourceNotebook[], options: GradeOptions): 
 
 /** Write every report file (each atomically). */
 export function writeReports(report: GradeReport, out: string): void {
-  writeAtomic(path.join(out, 'grades.json'), JSON.stringify(report, cleanStrings, 2) + '\n');
-  writeAtomic(path.join(out, 'grades.csv'), gradesCsv(report));
-  writeAtomic(path.join(out, 'junit.xml'), junitXml(report));
-  writeAtomic(path.join(out, 'summary.md'), markdownSummary(report));
+  writeFileAtomicSync(path.join(out, 'grades.json'), JSON.stringify(report, cleanStrings, 2) + '\n');
+  writeFileAtomicSync(path.join(out, 'grades.csv'), gradesCsv(report));
+  writeFileAtomicSync(path.join(out, 'junit.xml'), junitXml(report));
+  writeFileAtomicSync(path.join(out, 'summary.md'), markdownSummary(report));
 }
 
 /**

@@ -4,7 +4,7 @@ import { assembleSubmission } from '../assemble-submission';
 import { executeGraded, type GradedCell } from '../execute-graded';
 import { feedbackNotebook } from '../feedback-notebook';
 import { readNotebookFile } from '../load-source';
-import { writeAtomic } from '../reports/write-atomic';
+import { writeFileAtomicSync } from '../../io/write-file-atomic';
 import type { ExerciseGrade } from '../types';
 import { expectedChecksFrom, scoreNotebook } from '../score';
 import { capNotebookOutputs, MAX_NOTEBOOK_OUTPUT_BYTES } from './cap-outputs';
@@ -92,13 +92,13 @@ export function writeFeedback(ctx: SubmissionContext, name: string, full: () => 
   const rel = path.join('feedback', ctx.feedbackDir, name);
   const file = path.join(ctx.options.out, rel);
   try {
-    writeAtomic(file, stringifyNotebook(full()));
+    writeFileAtomicSync(file, stringifyNotebook(full()));
   } catch (err) {
     const why = `${name}: the feedback notebook could not be written with its outputs (${(err as Error).message}); it was written without them`;
     ctx.grade.messages.push(why);
     const nb = bare();
     nb.cells[0].source = [...(Array.isArray(nb.cells[0].source) ? nb.cells[0].source : [nb.cells[0].source]), `\n* ⚠️ ${why}`];
-    writeAtomic(file, stringifyNotebook(nb));
+    writeFileAtomicSync(file, stringifyNotebook(nb));
   }
   ctx.grade.feedback.push(rel);
 }
