@@ -5,6 +5,7 @@
  *   npm run bench:recipe -- --compare batchnorm   (A/B: BatchNorm2d on selfsup's fused wasm kernels, and on tfjs ops)
  *   npm run bench:recipe -- --compare views       (A/B: simclrViews' one-pass route, and the chain of batch ops)
  *   npm run bench:recipe -- --compare gather      (A/B: GatherV2 copying whole blocks, and the stock wasm kernel)
+ *   npm run bench:recipe -- --compare winograd    (A/B: 3x3 stride-1 convolutions by Winograd F(4x4, 3x3), and XNNPACK's direct ones)
  *   npm run bench:recipe -- --compare all         (A/B: every lever, and none: the step before issue 16)
  *
  * The step is what `npm run bench:ssl -- --methods simclr` trains: `fit` with the `simclr` recipe
@@ -42,7 +43,7 @@ import { fit } from '../src/train/fit';
 import { simclr } from '../src/train/recipes/simclr';
 import type { ImageBatch } from '../src/train/recipes/ssl-recipe';
 import { batchIndices } from '../src/train/step-seed';
-import { setBlockGatherEnabled, setFusedBatchNormEnabled } from '../src/backend/wasm-kernels';
+import { setBlockGatherEnabled, setFusedBatchNormEnabled, setWinogradEnabled } from '../src/backend/wasm-kernels';
 import { setOnePassViewsEnabled } from '../src/augment/simclr-views';
 
 const PHASES = ['augmentation', 'forward', 'backward', 'optimiser', 'other'] as const;
@@ -56,12 +57,12 @@ interface Args {
   threads: number;
   images: number;
   torch: boolean;
-  compare: '' | 'batchnorm' | 'views' | 'gather' | 'all';
+  compare: '' | 'batchnorm' | 'views' | 'gather' | 'winograd' | 'all';
 }
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true, compare: '' };
-  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views|gather|all';
+  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views|gather|winograd|all';
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const int = (min: number) => {
@@ -78,7 +79,9 @@ function parseArgs(argv: string[]): Args {
       case '--no-torch': a.torch = false; break;
       case '--compare': {
         const v = argv[++i];
-        if (v !== 'batchnorm' && v !== 'views' && v !== 'gather' && v !== 'all') throw new Error(`Error in bench-recipe: --compare takes batchnorm, views, gather or all, but got ${v}`);
+        if (v !== 'batchnorm' && v !== 'views' && v !== 'gather' && v !== 'winograd' && v !== 'all') {
+          throw new Error(`Error in bench-recipe: --compare takes batchnorm, views, gather, winograd or all, but got ${v}`);
+        }
         a.compare = v;
         break;
       }
@@ -254,6 +257,7 @@ async function main(): Promise<void> {
     setFusedBatchNormEnabled(true);
     setOnePassViewsEnabled(true);
     setBlockGatherEnabled(true);
+    setWinogradEnabled(true);
   };
   const variants: Variant[] =
     args.compare === 'batchnorm'
@@ -271,10 +275,18 @@ async function main(): Promise<void> {
               { name: 'selfsup, block-copying gather', select: current },
               { name: 'selfsup, stock gather', select: () => (current(), setBlockGatherEnabled(false)) },
             ]
+          : args.compare === 'winograd'
+            ? [
+                { name: 'selfsup, Winograd 3x3 convs', select: current },
+                { name: 'selfsup, XNNPACK 3x3 convs', select: () => (current(), setWinogradEnabled(false)) },
+              ]
           : args.compare === 'all'
             ? [
                 { name: 'selfsup', select: current },
-                { name: 'selfsup, no lever', select: () => (setFusedBatchNormEnabled(false), setOnePassViewsEnabled(false), setBlockGatherEnabled(false)) },
+                {
+                  name: 'selfsup, no lever',
+                  select: () => (setFusedBatchNormEnabled(false), setOnePassViewsEnabled(false), setBlockGatherEnabled(false), setWinogradEnabled(false)),
+                },
               ]
             : [{ name: 'selfsup', select: current }];
   const results = new Map<string, StepTimes[]>();

@@ -20,6 +20,7 @@ import { enableWasmThreads, threadsFromEnv } from './threads';
 import { conv2dBackpropFilterSimd } from './simd/conv2d-filter-grad';
 import { maxPoolGradSimd } from './simd/max-pool-grad';
 import { fusedBatchNormKernels } from './simd/batch-norm';
+import { winogradConv2d } from './simd/winograd-conv2d';
 
 export {
   conv2dBackpropFilterImpl,
@@ -35,6 +36,7 @@ export { setSimdKernelsEnabled, simdKernelsFailure, whenSimdHelpersReady } from 
 export { sharedSimdJobs } from './simd/helpers';
 export { fusedBatchNormReady, setFusedBatchNormEnabled, FUSED_BATCH_NORM_KERNELS } from './simd/batch-norm';
 export { setBlockGatherEnabled } from './gather';
+export { setWinogradEnabled, winogradConvolutions, WINOGRAD_MIN_CHANNELS } from './simd/winograd-conv2d';
 
 /**
  * Training kernels that the stock tfjs wasm backend lacks or runs slowly.
@@ -163,6 +165,7 @@ const WRAPPERS: Record<string, (stock: tf.KernelConfig) => tf.KernelFunc> = {
   Unpack: heapUnpack,
   StridedSlice: heapStridedSlice,
   GatherV2: heapGather,
+  Conv2D: winogradConv2d,
 };
 
 /** The kernel configs selfsup registered, to recognise them on a second call. */

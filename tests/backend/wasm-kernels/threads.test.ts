@@ -23,7 +23,7 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'no-simd-mo
       WebAssembly.Module.prototype = Original.prototype;
     }
     const { useBackend } = require(${JSON.stringify(path.join(src, 'backend/use-backend'))});
-    const { wasmThreadsReport } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
+    const { wasmThreadsReport, winogradConvolutions } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
     const { simdKernels, whenSimdHelpersReady } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd'))});
     const { sharedSimdJobs } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd/helpers'))});
     (async () => {
@@ -49,7 +49,7 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'no-simd-mo
       const onCpu = [...grads(), ...bigGrads()];
       let err = 0, scale = 1;
       onWasm.forEach((g, i) => g.forEach((v, j) => { err = Math.max(err, Math.abs(v - onCpu[i][j])); scale = Math.max(scale, Math.abs(onCpu[i][j])); }));
-      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), simd, helpers, shared, relErr: err / scale }));
+      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), simd, helpers, shared, winograd: winogradConvolutions(), relErr: err / scale }));
     })();`;
   const started = Date.now();
   const r = spawnSync(process.execPath, ['-e', script], {
@@ -92,7 +92,8 @@ test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK thread
   assert.match(r.line, /wasm \(SIMD, 2 threads/);
   assert.equal(r.simd, true, 'the SIMD kernels (filter and maxPool gradients) ran on the shared memory');
   assert.equal(r.helpers, 1, 'one helper thread for the second XNNPACK thread');
-  assert.ok(r.shared >= 2, `the large filter and maxPool gradients were split over both threads (${r.shared} shared jobs)`);
+  assert.ok(r.shared >= 4, `the large convolutions (Winograd, forward and input gradient), filter and maxPool gradients were split over both threads (${r.shared} shared jobs)`);
+  assert.ok(r.winograd >= 3, `the 3x3 convolutions with 16 or more input channels (2) and the input gradient with 16 (1) took the Winograd route (${r.winograd})`);
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
 

@@ -165,6 +165,11 @@ export function heapOffset(backend: tf.KernelBackend, info: tf.TensorInfo): numb
   return entry.memoryOffset;
 }
 
+/** A float32 output of `shape` in the wasm heap, not initialised: the caller writes every value. */
+export function uninitialisedOutput(backend: tf.KernelBackend, shape: number[]): tf.TensorInfo {
+  return (backend as unknown as WasmBackendInternals).makeOutput(shape, 'float32');
+}
+
 /** A float32 output of `shape` in the wasm heap, filled with zeros. */
 export function zeroedOutput(backend: tf.KernelBackend, shape: number[]): tf.TensorInfo {
   const b = backend as unknown as WasmBackendInternals;

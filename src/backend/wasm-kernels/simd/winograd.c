@@ -1,0 +1,247 @@
+/*
+ * 3x3, stride-1 convolution by Winograd's minimal filtering F(4x4, 3x3), as wasm SIMD kernels on the tfjs wasm
+ * backend's own memory. See docs/backend.md, "selfsup's SIMD kernels".
+ *
+ *   y[n, i, j, o] = sum over a, b < 3 and c of x[n, i + a - top, j + b - left, c] * g[a, b, c, o]
+ *
+ * Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks" (CVPR 2016): a 4x4 block of outputs is
+ *
+ *   Y = A^T [ sum over c of (G g_c G^T) .* (B^T d_c B) ] A
+ *
+ * for the 6x6 input tile d_c and the 3x3 filter g_c of each input channel. The sum over c is, for each of the
+ * 36 tile positions e, a matrix product V_e [tiles, C] x U_e [C, O]: 36 multiplications per 16 outputs per
+ * channel pair where the direct convolution makes 144, so 4x fewer, plus the transforms, which are additions and
+ * small-constant multiplications done 4 channels at a time (NHWC keeps channels contiguous).
+ *
+ * Layouts: x [N, H, W, C], g [3, 3, C, O] (tfjs's HWIO filter), y [N, Ho, Wo, O], all float32;
+ * u [36][C][O] (the transformed filter); v [36][tb][C] and m [36][tb][O] are scratch for a block of tb tiles.
+ * C % 4 == 0 and O % 8 == 0. Reads outside x are the zero padding.
+ *
+ * Matrices (points 0, 1, -1, 2, -2 and infinity):
+ *   B^T = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+ *   G   = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+ *   A^T = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]
+ * In float32 the result differs from the direct sum by about 1e-6 of its largest value (128 channels).
+ */
+#include <wasm_simd128.h>
+
+#define ADD wasm_f32x4_add
+#define SUB wasm_f32x4_sub
+#define MUL wasm_f32x4_mul
+#define K(v) wasm_f32x4_splat(v)
+
+/* r0..r5 = G (a0, a1, a2) */
+#define APPLY_G(a0, a1, a2, r0, r1, r2, r3, r4, r5)                  \
+  do {                                                               \
+    v128_t s02_ = ADD(a0, a2);                                       \
+    v128_t p_ = ADD(MUL(a0, K(1.0f / 24)), MUL(a2, K(1.0f / 6)));    \
+    v128_t q_ = MUL(a1, K(1.0f / 12));                               \
+    r0 = MUL(a0, K(0.25f));                                          \
+    r1 = MUL(ADD(s02_, a1), K(-1.0f / 6));                           \
+    r2 = MUL(SUB(s02_, a1), K(-1.0f / 6));                           \
+    r3 = ADD(p_, q_);                                                \
+    r4 = SUB(p_, q_);                                                \
+    r5 = a2;                                                         \
+  } while (0)
+
+/* r0..r5 = B^T (d0..d5) */
+#define APPLY_BT(d0, d1, d2, d3, d4, d5, r0, r1, r2, r3, r4, r5)    \
+  do {                                                               \
+    v128_t f_ = SUB(d4, d2), h_ = SUB(d3, d1);                       \
+    r0 = ADD(SUB(MUL(d0, K(4.0f)), MUL(d2, K(5.0f))), d4);           \
+    r1 = SUB(ADD(d3, d4), MUL(ADD(d1, d2), K(4.0f)));                \
+    r2 = ADD(SUB(d4, d3), MUL(SUB(d1, d2), K(4.0f)));                \
+    r3 = ADD(f_, MUL(h_, K(2.0f)));                                  \
+    r4 = SUB(f_, MUL(h_, K(2.0f)));                                  \
+    r5 = ADD(SUB(MUL(d1, K(4.0f)), MUL(d3, K(5.0f))), d5);           \
+  } while (0)
+
+/* r0..r3 = A^T (m0..m5) */
+#define APPLY_AT(m0, m1, m2, m3, m4, m5, r0, r1, r2, r3)            \
+  do {                                                               \
+    v128_t s12_ = ADD(m1, m2), d12_ = SUB(m1, m2);                   \
+    v128_t s34_ = ADD(m3, m4), d34_ = SUB(m3, m4);                   \
+    r0 = ADD(ADD(m0, s12_), s34_);                                   \
+    r1 = ADD(d12_, MUL(d34_, K(2.0f)));                              \
+    r2 = ADD(s12_, MUL(s34_, K(4.0f)));                              \
+    r3 = ADD(ADD(d12_, MUL(d34_, K(8.0f))), m5);                     \
+  } while (0)
+
+/* u [36][C][O] = G g G^T for every channel pair of g [3, 3, C, O]; O % 4 == 0. */
+__attribute__((export_name("winograd_filter_transform"))) void winograd_filter_transform(const float *g, float *u,
+                                                                                         int c, int o) {
+  const long co = (long)c * o;
+  for (long k = 0; k < co; k += 4) {
+    const float *gp = g + k;
+    float *up = u + k;
+    v128_t t[18]; /* t[a*3 + j] = (G g)[a][j] */
+    for (int j = 0; j < 3; j++) {
+      v128_t g0 = wasm_v128_load(gp + (0 * 3 + j) * co);
+      v128_t g1 = wasm_v128_load(gp + (1 * 3 + j) * co);
+      v128_t g2 = wasm_v128_load(gp + (2 * 3 + j) * co);
+      APPLY_G(g0, g1, g2, t[0 * 3 + j], t[1 * 3 + j], t[2 * 3 + j], t[3 * 3 + j], t[4 * 3 + j], t[5 * 3 + j]);
+    }
+    for (int a = 0; a < 6; a++) {
+      v128_t r0, r1, r2, r3, r4, r5;
+      APPLY_G(t[a * 3 + 0], t[a * 3 + 1], t[a * 3 + 2], r0, r1, r2, r3, r4, r5);
+      wasm_v128_store(up + (a * 6 + 0) * co, r0);
+      wasm_v128_store(up + (a * 6 + 1) * co, r1);
+      wasm_v128_store(up + (a * 6 + 2) * co, r2);
+      wasm_v128_store(up + (a * 6 + 3) * co, r3);
+      wasm_v128_store(up + (a * 6 + 4) * co, r4);
+      wasm_v128_store(up + (a * 6 + 5) * co, r5);
+    }
+  }
+}
+
+/*
+ * V for one tile: vt[e * estride + c] = (B^T d_c B)[e] for the 6x6 input tile whose top-left input pixel is
+ * (r0, c0) (may lie in the padding). FULL: the whole tile is inside x, no bounds checks.
+ */
+static inline __attribute__((always_inline)) void input_tile(const float *xb, float *vt, int h, int w, int c, int r0,
+                                                             int c0, long estride, int full) {
+  for (int ci = 0; ci < c; ci += 4) {
+    v128_t t[36]; /* t[a*6 + col] = (B^T d)[a][col] */
+    for (int col = 0; col < 6; col++) {
+      v128_t d[6];
+      for (int r = 0; r < 6; r++) {
+        int rr = r0 + r, cc = c0 + col;
+        if (full || ((unsigned)rr < (unsigned)h && (unsigned)cc < (unsigned)w)) {
+          d[r] = wasm_v128_load(xb + ((long)rr * w + cc) * c + ci);
+        } else {
+          d[r] = wasm_f32x4_splat(0.0f);
+        }
+      }
+      APPLY_BT(d[0], d[1], d[2], d[3], d[4], d[5], t[0 * 6 + col], t[1 * 6 + col], t[2 * 6 + col], t[3 * 6 + col],
+               t[4 * 6 + col], t[5 * 6 + col]);
+    }
+    float *vp = vt + ci;
+    for (int a = 0; a < 6; a++) {
+      v128_t r0_, r1_, r2_, r3_, r4_, r5_;
+      APPLY_BT(t[a * 6 + 0], t[a * 6 + 1], t[a * 6 + 2], t[a * 6 + 3], t[a * 6 + 4], t[a * 6 + 5], r0_, r1_, r2_,
+               r3_, r4_, r5_);
+      wasm_v128_store(vp + (a * 6 + 0) * estride, r0_);
+      wasm_v128_store(vp + (a * 6 + 1) * estride, r1_);
+      wasm_v128_store(vp + (a * 6 + 2) * estride, r2_);
+      wasm_v128_store(vp + (a * 6 + 3) * estride, r3_);
+      wasm_v128_store(vp + (a * 6 + 4) * estride, r4_);
+      wasm_v128_store(vp + (a * 6 + 5) * estride, r5_);
+    }
+  }
+}
+
+/*
+ * Y for one tile: the 4x4 outputs at (r0, c0) of yb [Ho, Wo, O] from mt[e * estride + o]; only rows < rows and
+ * columns < cols are written (the tiles on the bottom and right edges).
+ */
+static inline __attribute__((always_inline)) void output_tile(const float *mt, float *yb, int wo, int o, int r0,
+                                                              int c0, int rows, int cols, long estride, int full) {
+  for (int co = 0; co < o; co += 4) {
+    const float *mp = mt + co;
+    v128_t s[24]; /* s[r*6 + b] = (A^T M)[r][b] */
+    for (int b = 0; b < 6; b++) {
+      v128_t m0 = wasm_v128_load(mp + (0 * 6 + b) * estride);
+      v128_t m1 = wasm_v128_load(mp + (1 * 6 + b) * estride);
+      v128_t m2 = wasm_v128_load(mp + (2 * 6 + b) * estride);
+      v128_t m3 = wasm_v128_load(mp + (3 * 6 + b) * estride);
+      v128_t m4 = wasm_v128_load(mp + (4 * 6 + b) * estride);
+      v128_t m5 = wasm_v128_load(mp + (5 * 6 + b) * estride);
+      APPLY_AT(m0, m1, m2, m3, m4, m5, s[0 * 6 + b], s[1 * 6 + b], s[2 * 6 + b], s[3 * 6 + b]);
+    }
+    for (int r = 0; r < 4; r++) {
+      v128_t y[4];
+      APPLY_AT(s[r * 6 + 0], s[r * 6 + 1], s[r * 6 + 2], s[r * 6 + 3], s[r * 6 + 4], s[r * 6 + 5], y[0], y[1], y[2],
+               y[3]);
+      if (!full && r >= rows) break;
+      float *yp = yb + ((long)(r0 + r) * wo + c0) * o + co;
+      for (int q = 0; q < 4; q++) {
+        if (full || q < cols) wasm_v128_store(yp + (long)q * o, y[q]);
+      }
+    }
+  }
+}
+
+/* m [R rows][O] = v [R rows][C] x u [C][O], columns [o0, o0 + 8). */
+#define GEMM_ROWS(R)                                                                                            \
+  static void gemm_rows_##R(const float *v, const float *u, float *m, int c, int o, int o0) {                   \
+    v128_t a0[R], a1[R];                                                                                        \
+    for (int r = 0; r < R; r++) {                                                                               \
+      a0[r] = wasm_f32x4_splat(0.0f);                                                                           \
+      a1[r] = wasm_f32x4_splat(0.0f);                                                                           \
+    }                                                                                                           \
+    const float *up = u + o0;                                                                                   \
+    for (int k = 0; k < c; k++) {                                                                               \
+      v128_t b0 = wasm_v128_load(up);                                                                           \
+      v128_t b1 = wasm_v128_load(up + 4);                                                                       \
+      for (int r = 0; r < R; r++) {                                                                             \
+        v128_t s = wasm_v128_load32_splat(v + (long)r * c + k);                                                 \
+        a0[r] = ADD(a0[r], MUL(s, b0));                                                                         \
+        a1[r] = ADD(a1[r], MUL(s, b1));                                                                         \
+      }                                                                                                         \
+      up += o;                                                                                                  \
+    }                                                                                                           \
+    for (int r = 0; r < R; r++) {                                                                               \
+      wasm_v128_store(m + (long)r * o + o0, a0[r]);                                                             \
+      wasm_v128_store(m + (long)r * o + o0 + 4, a1[r]);                                                         \
+    }                                                                                                           \
+  }
+
+GEMM_ROWS(4)
+GEMM_ROWS(3)
+GEMM_ROWS(2)
+GEMM_ROWS(1)
+
+/* m [nt][O] = v [nt][C] x u [C][O]: register tiles of 4 rows x 8 columns. */
+static void gemm(const float *v, const float *u, float *m, int nt, int c, int o) {
+  for (int o0 = 0; o0 < o; o0 += 8) {
+    int t = 0;
+    for (; t + 4 <= nt; t += 4) gemm_rows_4(v + (long)t * c, u, m + (long)t * o, c, o, o0);
+    switch (nt - t) {
+      case 3: gemm_rows_3(v + (long)t * c, u, m + (long)t * o, c, o, o0); break;
+      case 2: gemm_rows_2(v + (long)t * c, u, m + (long)t * o, c, o, o0); break;
+      case 1: gemm_rows_1(v + (long)t * c, u, m + (long)t * o, c, o, o0); break;
+      default: break;
+    }
+  }
+}
+
+/*
+ * y [n, ho, wo, o] = the 3x3 stride-1 convolution of x [n, h, w, c] with the filter whose transform is u (from
+ * winograd_filter_transform), x padded by top rows and left columns (and zeros past its end). Tiles are taken tb
+ * at a time: transform their inputs into v, multiply for each of the 36 positions into m, transform m into y.
+ */
+__attribute__((export_name("winograd_conv3x3"))) void winograd_conv3x3(const float *x, const float *u, float *y,
+                                                                       float *v, float *m, int n, int h, int w,
+                                                                       int c, int ho, int wo, int o, int top,
+                                                                       int left, int tb) {
+  const int th = (ho + 3) / 4, tw = (wo + 3) / 4, per = th * tw;
+  const long tiles = (long)n * per;
+  const long vstride = (long)tb * c, mstride = (long)tb * o;
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    const int nt = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    for (int t = 0; t < nt; t++) {
+      const long tile = t0 + t;
+      const int b = (int)(tile / per), k = (int)(tile % per);
+      const int r0 = (k / tw) * 4 - top, c0 = (k % tw) * 4 - left;
+      const float *xb = x + (long)b * h * w * c;
+      if (r0 >= 0 && c0 >= 0 && r0 + 6 <= h && c0 + 6 <= w) {
+        input_tile(xb, v + (long)t * c, h, w, c, r0, c0, vstride, 1);
+      } else {
+        input_tile(xb, v + (long)t * c, h, w, c, r0, c0, vstride, 0);
+      }
+    }
+    for (int e = 0; e < 36; e++) gemm(v + e * vstride, u + (long)e * c * o, m + e * mstride, nt, c, o);
+    for (int t = 0; t < nt; t++) {
+      const long tile = t0 + t;
+      const int b = (int)(tile / per), k = (int)(tile % per);
+      const int r0 = (k / tw) * 4, c0 = (k % tw) * 4;
+      const int rows = ho - r0 < 4 ? ho - r0 : 4, cols = wo - c0 < 4 ? wo - c0 : 4;
+      float *yb = y + (long)b * ho * wo * o;
+      if (rows == 4 && cols == 4) {
+        output_tile(m + (long)t * o, yb, wo, o, r0, c0, 4, 4, mstride, 1);
+      } else {
+        output_tile(m + (long)t * o, yb, wo, o, r0, c0, rows, cols, mstride, 0);
+      }
+    }
+  }
+}
