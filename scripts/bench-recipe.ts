@@ -6,6 +6,7 @@
  *   npm run bench:recipe -- --compare views       (A/B: simclrViews' one-pass route, and the chain of batch ops)
  *   npm run bench:recipe -- --compare gather      (A/B: GatherV2 copying whole blocks, and the stock wasm kernel)
  *   npm run bench:recipe -- --compare winograd    (A/B: 3x3 stride-1 convolutions by Winograd F(4x4, 3x3), and XNNPACK's direct ones)
+ *   npm run bench:recipe -- --profile             (and then the time in each kernel of a few more steps)
  *   npm run bench:recipe -- --compare all         (A/B: every lever, and none: the step before issue 16)
  *
  * The step is what `npm run bench:ssl -- --methods simclr` trains: `fit` with the `simclr` recipe
@@ -43,6 +44,7 @@ import { fit } from '../src/train/fit';
 import { simclr } from '../src/train/recipes/simclr';
 import type { ImageBatch } from '../src/train/recipes/ssl-recipe';
 import { batchIndices } from '../src/train/step-seed';
+import { profileKernels } from './kernel-profile';
 import { setBlockGatherEnabled, setFusedBatchNormEnabled, setWinogradEnabled } from '../src/backend/wasm-kernels';
 import { setOnePassViewsEnabled } from '../src/augment/simclr-views';
 
@@ -57,12 +59,13 @@ interface Args {
   threads: number;
   images: number;
   torch: boolean;
+  profile: boolean;
   compare: '' | 'batchnorm' | 'views' | 'gather' | 'winograd' | 'all';
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true, compare: '' };
-  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --compare batchnorm|views|gather|winograd|all';
+  const a: Args = { rounds: 4, steps: 6, batch: 128, threads: Math.min(2, os.cpus().length), images: 5120, torch: true, profile: false, compare: '' };
+  const usage = '--rounds N --steps N --batch N --threads N --images N --no-torch --profile --compare batchnorm|views|gather|winograd|all';
   for (let i = 0; i < argv.length; i++) {
     const key = argv[i];
     const int = (min: number) => {
@@ -77,6 +80,7 @@ function parseArgs(argv: string[]): Args {
       case '--threads': a.threads = int(1); break;
       case '--images': a.images = int(2); break;
       case '--no-torch': a.torch = false; break;
+      case '--profile': a.profile = true; break;
       case '--compare': {
         const v = argv[++i];
         if (v !== 'batchnorm' && v !== 'views' && v !== 'gather' && v !== 'winograd' && v !== 'all') {
@@ -301,8 +305,9 @@ async function main(): Promise<void> {
     process.stdout.write(`round ${r + 1}/${args.rounds} done\n`);
   }
   twin?.close();
-  ours.dispose();
   current();
+  const profile = args.profile ? await profileKernels(async () => void (await ours.run(args.steps))) : null;
+  ours.dispose();
   if (tf.memory().numTensors > tensorsBefore) console.log(`warning: ${tf.memory().numTensors - tensorsBefore} tensors left over`);
 
   const rows: string[][] = [['engine', 'step ms', 'images/s', 'x PyTorch', 'CPU ms', 'x PyTorch (CPU)', ...PHASES.map((p) => `${p} ms`)]];
@@ -338,6 +343,14 @@ async function main(): Promise<void> {
     const [a, b] = variants.map((v) => summaries.get(v.name)!);
     const by = (p: Phase | 'total' | 'cpu') => (a[p] / b[p]).toFixed(2);
     console.log(`${variants[0].name} / ${variants[1].name}: step ${by('total')}x the time (CPU ${by('cpu')}x); augmentation ${by('augmentation')}x, forward ${by('forward')}x, backward ${by('backward')}x`);
+  }
+  if (profile) {
+    const total = profile.reduce((a, k) => a + k.ms, 0);
+    console.log('');
+    console.log(`kernels of ${variants[0].name}, ${args.steps} more steps, wall ms per step inside each kernel without its callees (${(total / args.steps).toFixed(0)} ms in kernels per step):`);
+    for (const k of profile.slice(0, 20)) {
+      console.log(`  ${k.kernel.padEnd(28)} ${(k.ms / args.steps).toFixed(1).padStart(7)} ms  ${String(Math.round(k.calls / args.steps)).padStart(4)} calls`);
+    }
   }
 }
 

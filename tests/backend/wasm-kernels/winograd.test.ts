@@ -48,16 +48,38 @@ const CASES: [string, number[], number[], Pad][] = [
   ['numeric padding 2 (output larger than input)', [1, 5, 5, 16], [3, 3, 16, 8], 2],
   ['1x1 images', [3, 1, 1, 16], [3, 3, 16, 8], 'same'],
   ['batch 1, 2x3 images, 36 channels (not a multiple of 8)', [1, 2, 3, 36], [3, 3, 36, 16], 'same'],
-  ['many tiles: more than one block of 128 -> 128', [40, 8, 8, 128], [3, 3, 128, 128], 'same'],
+  ['many tiles: 40 tiles of 128 -> 128 in blocks of 28', [10, 8, 8, 128], [3, 3, 128, 128], 'same'],
 ];
 
+/** y, and the gradients of sum(y * weights) with respect to x and the filter. */
+const convAndGrads = (xShape: number[], fShape: number[], pad: Pad, seed = 1) => () => {
+  const x = randomTensor(xShape, seed) as tf.Tensor4D;
+  const f = tf.mul(randomTensor(fShape, seed + 1), 0.2) as tf.Tensor4D;
+  const y = tf.conv2d(x, f, 1, pad);
+  const weights = randomTensor(y.shape, seed + 2);
+  const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad), weights)));
+  return [y, ...g([x, f])];
+};
+
 for (const [name, xShape, fShape, pad] of CASES) {
-  test(`Winograd conv2d matches cpu and XNNPACK: ${name}`, async () => {
-    const { cpu, xnnpack } = await compare(conv(xShape, fShape, pad));
+  test(`Winograd conv2d, its input and filter gradients match cpu and the direct routes: ${name}`, async () => {
+    const { cpu, xnnpack } = await compare(convAndGrads(xShape, fShape, pad));
     assert.ok(cpu < TOLERANCE, `against cpu: ${cpu}`);
-    assert.ok(xnnpack < TOLERANCE, `against XNNPACK: ${xnnpack}`);
+    assert.ok(xnnpack < TOLERANCE, `against XNNPACK and the direct filter gradient: ${xnnpack}`);
   });
 }
+
+test('Winograd filter gradient alone (Conv2DBackpropFilter) over 24 16x16 images: 384 tiles in blocks of 112, large sums', async () => {
+  const fn = () =>
+    tf.engine().runKernel(
+      'Conv2DBackpropFilter',
+      { x: randomTensor([24, 16, 16, 32], 31), dy: tf.add(randomTensor([24, 16, 16, 32], 32), 0.5) },
+      { strides: [1, 1], pad: 'same', dataFormat: 'NHWC', dilations: [1, 1], filterShape: [3, 3, 32, 32] } as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor;
+  const { cpu, xnnpack } = await compare(fn);
+  assert.ok(cpu < TOLERANCE, `against cpu: ${cpu}`);
+  assert.ok(xnnpack < TOLERANCE, `against the direct filter gradient: ${xnnpack}`);
+});
 
 test('Winograd conv2d: large values keep their relative precision', async () => {
   const fn = () => tf.conv2d(tf.mul(randomTensor([2, 8, 8, 32], 5), 1000) as tf.Tensor4D, tf.mul(randomTensor([3, 3, 32, 16], 6), 0.2) as tf.Tensor4D, 1, 'same');

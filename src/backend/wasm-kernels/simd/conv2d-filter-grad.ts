@@ -3,12 +3,14 @@ import { filterGradGeometry } from '../conv2d-backprop';
 import type { ConvPad, RoundingMode } from '../conv2d-backprop';
 import { runSplit } from './helpers';
 import { boundSimdKernels, freeOutput, heapOffset, heapView, splitImages, zeroedOutput } from './index';
+import { winogradFilterGrad, winogradTakes } from './winograd-conv2d';
 
 /** Below this many FLOPs a job is not worth a helper thread's wake-up (tens of microseconds). */
 const SPLIT_MIN_FLOPS = 2e7;
 
 /**
  * Conv2DBackpropFilter on selfsup's SIMD kernel (filter-grad.c): any stride, dilation and padding, NHWC float32.
+ * The 3x3 stride-1 convolutions the Winograd route takes (winogradTakes) get their filter gradient there.
  * On the threaded build, large jobs are split by images over the calling thread and the helper threads; each
  * part sums into its own buffer and the (small) buffers are added at the end. Returns null when the SIMD kernels
  * are off or cannot run here; the caller then takes the XNNPACK-composed route (conv2dBackpropFilterImpl).
@@ -41,10 +43,11 @@ export function conv2dBackpropFilterSimd(
         `do not fit filter ${JSON.stringify(filterShape)} (the forward conv gives [${n}, ${outHeight}, ${outWidth}, ${o}])`,
     );
   }
+  const helpers = 2 * n * ho * wo * kh * kw * c * o >= SPLIT_MIN_FLOPS ? simd.helpers : [];
+  if (n * ho * wo > 0 && winogradTakes(kh, kw, c, o, [sH, sW], [dH, dW])) return winogradFilterGrad(backend, x, dy, [top, left], helpers);
   const out = zeroedOutput(backend, filterShape);
   if (out.shape.some((d) => d === 0) || n * ho * wo === 0) return out;
   const geometry = [h, w, c, ho, wo, o, kh, kw, sH, sW, dH, dW, top, left];
-  const helpers = 2 * n * ho * wo * kh * kw * c * o >= SPLIT_MIN_FLOPS ? simd.helpers : [];
   const partials: tf.TensorInfo[] = [];
   try {
     runSplit(helpers, 'conv2d_filter_grad', simd.kernels.conv2d_filter_grad, (parts) => {

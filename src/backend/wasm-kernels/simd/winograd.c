@@ -245,3 +245,161 @@ __attribute__((export_name("winograd_conv3x3"))) void winograd_conv3x3(const flo
     }
   }
 }
+
+/*
+ * The filter gradient of the same convolution, in the same transformed domain. With M_o = sum over c of
+ * U_co .* V_c and Y_o = A^T M_o A, the gradient of a tile's M_o is A dY_o A^T, so
+ *
+ *   dU_co = sum over tiles of (A dY_o A^T) .* V_c,    dg_co = G^T dU_co G,
+ *
+ * 36 products V_e^T [C, tiles] x dM_e [tiles, O] summed over the tiles: 4x fewer multiplications than the direct
+ * filter gradient (filter-grad.c). Outputs past the end of y (the edge tiles) have no gradient: their dy is 0.
+ */
+
+/* r0..r5 = A (y0..y3), A = (A^T)^T */
+#define APPLY_A(y0, y1, y2, y3, r0, r1, r2, r3, r4, r5)             \
+  do {                                                               \
+    v128_t s02_ = ADD(y0, y2), s13_ = ADD(y1, y3);                   \
+    v128_t p_ = ADD(y0, MUL(y2, K(4.0f)));                           \
+    v128_t q_ = ADD(MUL(y1, K(2.0f)), MUL(y3, K(8.0f)));             \
+    r0 = y0;                                                         \
+    r1 = ADD(s02_, s13_);                                            \
+    r2 = SUB(s02_, s13_);                                            \
+    r3 = ADD(p_, q_);                                                \
+    r4 = SUB(p_, q_);                                                \
+    r5 = y3;                                                         \
+  } while (0)
+
+/* r0..r2 = G^T (u0..u5) */
+#define APPLY_GT(u0, u1, u2, u3, u4, u5, r0, r1, r2)                \
+  do {                                                               \
+    v128_t s12_ = ADD(u1, u2), s34_ = ADD(u3, u4);                   \
+    r0 = ADD(SUB(MUL(u0, K(0.25f)), MUL(s12_, K(1.0f / 6))), MUL(s34_, K(1.0f / 24))); \
+    r1 = ADD(MUL(SUB(u2, u1), K(1.0f / 6)), MUL(SUB(u3, u4), K(1.0f / 12)));           \
+    r2 = ADD(MUL(SUB(s34_, s12_), K(1.0f / 6)), u5);                 \
+  } while (0)
+
+/*
+ * dM for one tile: mt[e * estride + o] = (A dY A^T)[e] for the 4x4 block of dy at (r0, c0), zero past
+ * (rows, cols).
+ */
+static inline __attribute__((always_inline)) void grad_tile(const float *dyb, float *mt, int wo, int o, int r0,
+                                                            int c0, int rows, int cols, long estride, int full) {
+  for (int co = 0; co < o; co += 4) {
+    v128_t s[24]; /* s[a*4 + q] = (A dY)[a][q] */
+    for (int q = 0; q < 4; q++) {
+      v128_t d[4];
+      for (int r = 0; r < 4; r++) {
+        if (full || (r < rows && q < cols)) {
+          d[r] = wasm_v128_load(dyb + ((long)(r0 + r) * wo + c0 + q) * o + co);
+        } else {
+          d[r] = wasm_f32x4_splat(0.0f);
+        }
+      }
+      APPLY_A(d[0], d[1], d[2], d[3], s[0 * 4 + q], s[1 * 4 + q], s[2 * 4 + q], s[3 * 4 + q], s[4 * 4 + q],
+              s[5 * 4 + q]);
+    }
+    float *mp = mt + co;
+    for (int a = 0; a < 6; a++) {
+      v128_t r0_, r1_, r2_, r3_, r4_, r5_;
+      APPLY_A(s[a * 4 + 0], s[a * 4 + 1], s[a * 4 + 2], s[a * 4 + 3], r0_, r1_, r2_, r3_, r4_, r5_);
+      wasm_v128_store(mp + (a * 6 + 0) * estride, r0_);
+      wasm_v128_store(mp + (a * 6 + 1) * estride, r1_);
+      wasm_v128_store(mp + (a * 6 + 2) * estride, r2_);
+      wasm_v128_store(mp + (a * 6 + 3) * estride, r3_);
+      wasm_v128_store(mp + (a * 6 + 4) * estride, r4_);
+      wasm_v128_store(mp + (a * 6 + 5) * estride, r5_);
+    }
+  }
+}
+
+/* du [C][O] += v^T [C][nt] x m [nt][O], for channels [c0, c0 + 4) and outputs [o0, o0 + 8). */
+static void gemm_tn_tile(const float *v, const float *m, float *du, int nt, int c, int o, int c0, int o0) {
+  v128_t a0[4], a1[4];
+  for (int r = 0; r < 4; r++) {
+    a0[r] = wasm_v128_load(du + (long)(c0 + r) * o + o0);
+    a1[r] = wasm_v128_load(du + (long)(c0 + r) * o + o0 + 4);
+  }
+  const float *vp = v + c0;
+  const float *mp = m + o0;
+  for (int t = 0; t < nt; t++) {
+    v128_t b0 = wasm_v128_load(mp);
+    v128_t b1 = wasm_v128_load(mp + 4);
+    for (int r = 0; r < 4; r++) {
+      v128_t s = wasm_v128_load32_splat(vp + r);
+      a0[r] = ADD(a0[r], MUL(s, b0));
+      a1[r] = ADD(a1[r], MUL(s, b1));
+    }
+    vp += c;
+    mp += o;
+  }
+  for (int r = 0; r < 4; r++) {
+    wasm_v128_store(du + (long)(c0 + r) * o + o0, a0[r]);
+    wasm_v128_store(du + (long)(c0 + r) * o + o0 + 4, a1[r]);
+  }
+}
+
+/*
+ * du [36][C][O] += the transformed filter gradient of x [n, h, w, c] and dy [n, ho, wo, o] (du zeroed by the
+ * caller before the first part); v [36][tb][C] and m [36][tb][O] are scratch. winograd_filter_grad_output turns
+ * du into dg [3, 3, C, O].
+ */
+__attribute__((export_name("winograd_filter_grad"))) void winograd_filter_grad(const float *x, const float *dy,
+                                                                               float *du, float *v, float *m, int n,
+                                                                               int h, int w, int c, int ho, int wo,
+                                                                               int o, int top, int left, int tb) {
+  const int th = (ho + 3) / 4, tw = (wo + 3) / 4, per = th * tw;
+  const long tiles = (long)n * per;
+  const long vstride = (long)tb * c, mstride = (long)tb * o;
+  for (long t0 = 0; t0 < tiles; t0 += tb) {
+    const int nt = tiles - t0 < tb ? (int)(tiles - t0) : tb;
+    for (int t = 0; t < nt; t++) {
+      const long tile = t0 + t;
+      const int b = (int)(tile / per), k = (int)(tile % per);
+      const int r0 = (k / tw) * 4, c0 = (k % tw) * 4;
+      const float *xb = x + (long)b * h * w * c;
+      if (r0 - top >= 0 && c0 - left >= 0 && r0 - top + 6 <= h && c0 - left + 6 <= w) {
+        input_tile(xb, v + (long)t * c, h, w, c, r0 - top, c0 - left, vstride, 1);
+      } else {
+        input_tile(xb, v + (long)t * c, h, w, c, r0 - top, c0 - left, vstride, 0);
+      }
+      const int rows = ho - r0 < 4 ? ho - r0 : 4, cols = wo - c0 < 4 ? wo - c0 : 4;
+      const float *dyb = dy + (long)b * ho * wo * o;
+      if (rows == 4 && cols == 4) {
+        grad_tile(dyb, m + (long)t * o, wo, o, r0, c0, 4, 4, mstride, 1);
+      } else {
+        grad_tile(dyb, m + (long)t * o, wo, o, r0, c0, rows, cols, mstride, 0);
+      }
+    }
+    for (int e = 0; e < 36; e++) {
+      float *due = du + (long)e * c * o;
+      for (int c0 = 0; c0 < c; c0 += 4) {
+        for (int o0 = 0; o0 < o; o0 += 8) gemm_tn_tile(v + e * vstride, m + e * mstride, due, nt, c, o, c0, o0);
+      }
+    }
+  }
+}
+
+/* dg [3, 3, C, O] = G^T du G for every channel pair of du [36][C][O]; O % 4 == 0. */
+__attribute__((export_name("winograd_filter_grad_output"))) void winograd_filter_grad_output(const float *du,
+                                                                                             float *dg, int c,
+                                                                                             int o) {
+  const long co = (long)c * o;
+  for (long k = 0; k < co; k += 4) {
+    const float *up = du + k;
+    v128_t t[18]; /* t[i*6 + b] = (G^T dU)[i][b] */
+    for (int b = 0; b < 6; b++) {
+      APPLY_GT(wasm_v128_load(up + (0 * 6 + b) * co), wasm_v128_load(up + (1 * 6 + b) * co),
+               wasm_v128_load(up + (2 * 6 + b) * co), wasm_v128_load(up + (3 * 6 + b) * co),
+               wasm_v128_load(up + (4 * 6 + b) * co), wasm_v128_load(up + (5 * 6 + b) * co), t[0 * 6 + b],
+               t[1 * 6 + b], t[2 * 6 + b]);
+    }
+    for (int i = 0; i < 3; i++) {
+      v128_t r0, r1, r2;
+      APPLY_GT(t[i * 6 + 0], t[i * 6 + 1], t[i * 6 + 2], t[i * 6 + 3], t[i * 6 + 4], t[i * 6 + 5], r0, r1, r2);
+      wasm_v128_store(dg + k + (i * 3 + 0) * co, r0);
+      wasm_v128_store(dg + k + (i * 3 + 1) * co, r1);
+      wasm_v128_store(dg + k + (i * 3 + 2) * co, r2);
+    }
+  }
+}
