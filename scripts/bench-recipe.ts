@@ -45,7 +45,7 @@ import { simclr } from '../src/train/recipes/simclr';
 import type { ImageBatch } from '../src/train/recipes/ssl-recipe';
 import { batchIndices } from '../src/train/step-seed';
 import { profileKernels } from './kernel-profile';
-import { setBlockGatherEnabled, setFusedBatchNormEnabled, setWinogradEnabled } from '../src/backend/wasm-kernels';
+import { relaxedSimdKernels, setBlockGatherEnabled, setFusedBatchNormEnabled, setWinogradEnabled } from '../src/backend/wasm-kernels';
 import { setOnePassViewsEnabled } from '../src/augment/simclr-views';
 
 const PHASES = ['augmentation', 'forward', 'backward', 'optimiser', 'other'] as const;
@@ -244,7 +244,7 @@ async function main(): Promise<void> {
   process.env.SELFSUP_WASM_THREADS = String(args.threads); // read when wasm starts
   const report = await useBackend('wasm', { log: () => {} });
   console.log(`bench:recipe — the whole SimCLR step of bench:ssl's recipe: batch ${args.batch}, two 16x16 views each, course ResNet + head 128-256-64, NT-Xent T 0.2, Adam 2e-3`);
-  console.log(`selfsup: ${report.line}`);
+  console.log(`selfsup: ${report.line}; ${relaxedSimdKernels() ? 'fused' : 'unfused'} multiply-adds in selfsup's SIMD kernels (SELFSUP_WASM_RELAXED_SIMD)`);
   const why = args.torch ? torchImportable() : '--no-torch';
   let twin: Twin | null = null;
   if (why === null) {

@@ -10,7 +10,7 @@
 import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend';
-import { setWinogradEnabled, winogradConvolutions, whenSimdHelpersReady } from '../src/backend/wasm-kernels';
+import { relaxedSimdKernels, setWinogradEnabled, winogradConvolutions, whenSimdHelpersReady } from '../src/backend/wasm-kernels';
 
 interface Args {
   threads: number;
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   process.env.SELFSUP_WASM_THREADS = String(args.threads);
   const report = await useBackend('wasm', { log: () => {} });
   const helpers = await whenSimdHelpersReady(tf.backend());
-  console.log(`bench:winograd — wasm, ${report.threads} thread(s), ${helpers} SIMD helper(s); batch ${args.batch}, ${args.reps} alternating repetitions per route, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(`bench:winograd — wasm, ${report.threads} thread(s), ${helpers} SIMD helper(s), ${relaxedSimdKernels() ? 'fused' : 'unfused'} multiply-adds (SELFSUP_WASM_RELAXED_SIMD); batch ${args.batch}, ${args.reps} alternating repetitions per route, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const rows = [['layer', 'GFLOP (direct)', 'XNNPACK ms CPU / wall', 'Winograd ms CPU / wall', 'Winograd / XNNPACK (CPU)', 'XNNPACK GFLOP/s', 'Winograd GFLOP/s (direct-equivalent)']];
   for (const [name, size, c, o] of LAYERS) {
     const x = tf.randomNormal([args.batch, size, size, c]) as tf.Tensor4D;

@@ -1,35 +1,54 @@
 #!/usr/bin/env bash
 # Rebuild selfsup's wasm SIMD kernels (src/backend/wasm-kernels/simd/*.c) into binaries.ts.
 #
-#   npm run build:simd          # needs clang and wasm-ld (Debian: apt-get install clang lld)
+#   npm run build:simd          # needs clang 16 or newer and its wasm-ld (Debian 12: apt-get install clang-16 lld-16)
 #
-# Installing and running the course never needs this: binaries.ts is committed. Two variants are built, because a
-# module that imports a memory must declare whether it is shared: one for tfjs's single-threaded wasm build
-# (ordinary memory) and one for its threaded build (shared memory, which needs the atomics feature).
+# Installing and running the course never needs this: binaries.ts is committed. Four variants are built. A module
+# that imports a memory must declare whether it is shared: one for tfjs's single-threaded wasm build (ordinary
+# memory), one for its threaded build (shared memory, which needs the atomics feature). Each comes plain (wasm
+# SIMD) and relaxed (-mrelaxed-simd: fused multiply-add, madd.h), which simd/index.ts loads where the engine
+# accepts it. clang 14 writes relaxed SIMD's pre-standard opcodes, which no engine accepts, hence clang 16.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=src/backend/wasm-kernels/simd
 sources=("$dir"/*.c)
-for tool in clang wasm-ld; do
-  command -v "$tool" >/dev/null || { echo "build-simd-kernels: $tool not found (Debian: apt-get install clang lld)" >&2; exit 1; }
+# The newest LLVM toolchain with clang >= 16 and wasm-ld: the default one, or Debian's versioned ones.
+llvm=""
+for bin in "$(dirname "$(command -v clang 2>/dev/null || echo /nonexistent/clang)")" /usr/lib/llvm-{19,18,17,16}/bin; do
+  if [ -x "$bin/clang" ] && [ -x "$bin/wasm-ld" ]; then
+    major=$("$bin/clang" --version | head -1 | grep -o '[0-9][0-9]*\.[0-9]' | head -1 | cut -d. -f1)
+    if [ "${major:-0}" -ge 16 ]; then llvm=$bin; break; fi
+  fi
 done
+if [ -z "$llvm" ]; then
+  echo "build-simd-kernels: clang 16 or newer with wasm-ld not found (Debian 12: apt-get install clang-16 lld-16)" >&2
+  exit 1
+fi
+export PATH="$llvm:$PATH"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-common=(--target=wasm32 -O3 -msimd128 -mbulk-memory -nostdlib -Wall -Werror -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all)
+common=(--target=wasm32 -O3 -msimd128 -mbulk-memory -fno-slp-vectorize -nostdlib -Wall -Werror -Wl,--no-entry -Wl,--import-memory -Wl,--strip-all)
+shared=(-matomics -Wl,--shared-memory -Wl,--max-memory=4294967296)
+relaxed=(-mrelaxed-simd -DSELFSUP_RELAXED_SIMD)
 clang "${common[@]}" -o "$tmp/single.wasm" "${sources[@]}"
-clang "${common[@]}" -matomics -Wl,--shared-memory -Wl,--max-memory=4294967296 -o "$tmp/shared.wasm" "${sources[@]}"
+clang "${common[@]}" "${shared[@]}" -o "$tmp/shared.wasm" "${sources[@]}"
+clang "${common[@]}" "${relaxed[@]}" -o "$tmp/single-relaxed.wasm" "${sources[@]}"
+clang "${common[@]}" "${shared[@]}" "${relaxed[@]}" -o "$tmp/shared-relaxed.wasm" "${sources[@]}"
 # The kernels share tfjs's memory: they must not touch a stack or static data of their own, which would live at
-# addresses tfjs owns. Reject any module that reads the stack pointer or carries a data segment.
-for variant in single shared; do
-  if command -v wasm-objdump >/dev/null; then
-    if wasm-objdump -d "$tmp/$variant.wasm" | grep -q 'global.get 0\b\|global.set 0\b'; then
-      echo "build-simd-kernels: $variant.wasm uses the stack; keep every local in registers (smaller arrays, no address-taken locals)" >&2
-      exit 1
-    fi
-    if wasm-objdump -h "$tmp/$variant.wasm" | grep -q ' Data '; then
-      echo "build-simd-kernels: $variant.wasm has a data segment; the kernels must not have static data" >&2
-      exit 1
-    fi
+# addresses tfjs owns. Reject any module that reads the stack pointer or carries a data segment. (-fno-slp-vectorize:
+# clang 16's SLP vectoriser left a dead read of the stack pointer in bn_grad_input; the kernels vectorise by hand.)
+# (The disassembly goes to a file first: with pipefail, grep -q closing the pipe early would hide a match.)
+command -v wasm-objdump >/dev/null || { echo "build-simd-kernels: wasm-objdump not found (Debian: apt-get install wabt)" >&2; exit 1; }
+for variant in single shared single-relaxed shared-relaxed; do
+  wasm-objdump -d "$tmp/$variant.wasm" > "$tmp/$variant.dis"
+  wasm-objdump -h "$tmp/$variant.wasm" > "$tmp/$variant.sections"
+  if grep -q 'global\.get\|global\.set' "$tmp/$variant.dis"; then
+    echo "build-simd-kernels: $variant.wasm uses the stack ($(grep -B30 'global\.[gs]et' "$tmp/$variant.dis" | grep -o 'func\[[0-9]*\] <[^>]*>' | sort -u | tr '\n' ' ')); keep every local in registers (named locals, no arrays the compiler cannot keep in registers, no address-taken locals)" >&2
+    exit 1
+  fi
+  if grep -q ' Data ' "$tmp/$variant.sections"; then
+    echo "build-simd-kernels: $variant.wasm has a data segment; the kernels must not have static data" >&2
+    exit 1
   fi
 done
 {
@@ -38,5 +57,9 @@ done
   echo "export const SINGLE_THREADED = '$(base64 -w0 "$tmp/single.wasm")';"
   echo "/** The kernels for tfjs's threaded wasm build (imports a shared memory). */"
   echo "export const THREADED = '$(base64 -w0 "$tmp/shared.wasm")';"
+  echo "/** SINGLE_THREADED with fused multiply-adds (relaxed SIMD). */"
+  echo "export const SINGLE_THREADED_RELAXED = '$(base64 -w0 "$tmp/single-relaxed.wasm")';"
+  echo "/** THREADED with fused multiply-adds (relaxed SIMD). */"
+  echo "export const THREADED_RELAXED = '$(base64 -w0 "$tmp/shared-relaxed.wasm")';"
 } > "$dir/binaries.ts"
-echo "build-simd-kernels: wrote $dir/binaries.ts ($(stat -c %s "$tmp/single.wasm") + $(stat -c %s "$tmp/shared.wasm") bytes of wasm)"
+echo "build-simd-kernels: wrote $dir/binaries.ts ($(for v in single shared single-relaxed shared-relaxed; do stat -c %s "$tmp/$v.wasm"; done | paste -sd+) bytes of wasm)"

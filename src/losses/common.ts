@@ -92,10 +92,11 @@ export function crossEntropyWithLabels(logits: tf.Tensor2D, labels: tf.Tensor1D 
     const numClasses = logits.shape[1];
     const labelTensor = Array.isArray(labels) ? tf.tensor1d(labels, 'int32') : tf.cast(labels, 'int32');
     // tf.oneHot refuses a depth of 1 (which a batch of one makes here): then one-hot rows by comparison. The
-    // comparison broadcasts, which wasm runs element by element (8 ms for NT-Xent's [256, 256] labels).
+    // comparison broadcasts, which wasm runs element by element (8 ms for NT-Xent's [256, 256] labels). tfjs-wasm's
+    // OneHot writes int32 whatever dtype it is given, hence the default dtype and a cast.
     const oneHot =
       numClasses > 1
-        ? tf.oneHot(labelTensor, numClasses, 1, 0, 'float32')
+        ? tf.cast(tf.oneHot(labelTensor, numClasses), 'float32')
         : tf.cast(tf.equal(tf.range(0, numClasses, 1, 'int32').expandDims(0), tf.expandDims(labelTensor, 1)), 'float32'); // [N, C]
     const logProbs = tf.logSoftmax(logits, -1);
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, logProbs), -1))) as tf.Scalar;

@@ -32,7 +32,7 @@ export { avgPoolGradImpl, maxPoolGradImpl } from './pool-grads';
 export { unsortedSegmentSumImpl } from './unsorted-segment-sum';
 export { enableWasmThreads, startThreadedWasm, threadsFromEnv, wasmThreadsReport } from './threads';
 export type { WasmThreadsReport } from './threads';
-export { setSimdKernelsEnabled, simdKernelsFailure, whenSimdHelpersReady } from './simd';
+export { relaxedSimdKernels, setSimdKernelsEnabled, simdKernelsFailure, whenSimdHelpersReady } from './simd';
 export { sharedSimdJobs } from './simd/helpers';
 export { fusedBatchNormReady, setFusedBatchNormEnabled, FUSED_BATCH_NORM_KERNELS } from './simd/batch-norm';
 export { setBlockGatherEnabled } from './gather';

@@ -15,9 +15,11 @@
  * one tap straight from x.
  *
  * Register tile: MR channels x 8 outputs = 2*MR f32x4 accumulators (MR = 4: 8 accumulators, 2 dy vectors and
- * a broadcast, within the 15 XMM registers V8 allocates on x64). Wasm SIMD has no fused multiply-add.
+ * a broadcast, within the 15 XMM registers V8 allocates on x64). Multiply-adds are fused in the relaxed build
+ * (madd.h).
  */
 #include <wasm_simd128.h>
+#include "madd.h"
 
 #define MR 4
 #ifndef BLOCK_FLOATS
@@ -65,8 +67,8 @@ static inline void valid_columns(const Geometry *g, int j, int *lo, int *hi) {
         v128_t b1 = wasm_v128_load(dp + 4);                                                                      \
         for (int m = 0; m < ROWS; m++) {                                                                         \
           v128_t a = wasm_v128_load32_splat(xp + m);                                                             \
-          acc0[m] = wasm_f32x4_add(acc0[m], wasm_f32x4_mul(a, b0));                                              \
-          acc1[m] = wasm_f32x4_add(acc1[m], wasm_f32x4_mul(a, b1));                                              \
+          acc0[m] = MADD(a, b0, acc0[m]);                                              \
+          acc1[m] = MADD(a, b1, acc1[m]);                                              \
         }                                                                                                        \
         xp += xstep;                                                                                             \
         dp += g->o;                                                                                              \

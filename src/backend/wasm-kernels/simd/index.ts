@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { SINGLE_THREADED, THREADED } from './binaries';
+import * as v8 from 'v8';
+import { SINGLE_THREADED, SINGLE_THREADED_RELAXED, THREADED, THREADED_RELAXED } from './binaries';
 import { SimdHelper } from './helpers';
 
 /**
@@ -33,6 +34,7 @@ interface WasmMemory {
   readonly buffer: ArrayBufferLike;
 }
 interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
   Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
@@ -89,10 +91,39 @@ function wasmThreads(): number {
   }
 }
 
+let relaxed: boolean | null = null;
+
+/**
+ * Whether the kernels run their relaxed-SIMD build (fused multiply-add). Node 22 and later accept relaxed SIMD;
+ * Node 20 (V8 11.3) has it behind --experimental-wasm-relaxed-simd, which is switched on here for this process
+ * (it only lets wasm modules use those instructions; tfjs's own modules do not). SELFSUP_WASM_RELAXED_SIMD=off
+ * keeps the plain build and the engine's flags untouched.
+ */
+export function relaxedSimdKernels(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (relaxed !== null) return relaxed;
+  const probe = Buffer.from(SINGLE_THREADED_RELAXED, 'base64');
+  const setting = (env.SELFSUP_WASM_RELAXED_SIMD ?? '').trim().toLowerCase();
+  if (setting !== '' && setting !== 'off' && setting !== 'on') {
+    throw new Error(`Error in SELFSUP_WASM_RELAXED_SIMD: expected "on" or "off", but got "${env.SELFSUP_WASM_RELAXED_SIMD}"`);
+  }
+  if (setting === 'off') relaxed = false;
+  else if (wasmApi.validate(probe)) relaxed = true;
+  else {
+    try {
+      v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    } catch {
+      // an engine without the flag: the plain build
+    }
+    relaxed = wasmApi.validate(probe);
+  }
+  return relaxed;
+}
+
 function instantiate(memory: WasmMemory): BoundSimdKernels | null {
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
   try {
-    const bytes = Buffer.from(shared ? THREADED : SINGLE_THREADED, 'base64');
+    const fma = relaxedSimdKernels();
+    const bytes = Buffer.from(shared ? (fma ? THREADED_RELAXED : THREADED) : fma ? SINGLE_THREADED_RELAXED : SINGLE_THREADED, 'base64');
     const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
     lastFailure = null;
     // On the threaded build, helper threads share the heap and take part of each large job (helpers.ts).

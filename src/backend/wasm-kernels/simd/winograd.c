@@ -24,6 +24,7 @@
  * In float32 the result differs from the direct sum by about 1e-6 of its largest value (128 channels).
  */
 #include <wasm_simd128.h>
+#include "madd.h"
 
 #define ADD wasm_f32x4_add
 #define SUB wasm_f32x4_sub
@@ -74,25 +75,71 @@ __attribute__((export_name("winograd_filter_transform"))) void winograd_filter_t
   for (long k = 0; k < co; k += 4) {
     const float *gp = g + k;
     float *up = u + k;
-    v128_t t[18]; /* t[a*3 + j] = (G g)[a][j] */
-    for (int j = 0; j < 3; j++) {
-      v128_t g0 = wasm_v128_load(gp + (0 * 3 + j) * co);
-      v128_t g1 = wasm_v128_load(gp + (1 * 3 + j) * co);
-      v128_t g2 = wasm_v128_load(gp + (2 * 3 + j) * co);
-      APPLY_G(g0, g1, g2, t[0 * 3 + j], t[1 * 3 + j], t[2 * 3 + j], t[3 * 3 + j], t[4 * 3 + j], t[5 * 3 + j]);
-    }
-    for (int a = 0; a < 6; a++) {
-      v128_t r0, r1, r2, r3, r4, r5;
-      APPLY_G(t[a * 3 + 0], t[a * 3 + 1], t[a * 3 + 2], r0, r1, r2, r3, r4, r5);
-      wasm_v128_store(up + (a * 6 + 0) * co, r0);
-      wasm_v128_store(up + (a * 6 + 1) * co, r1);
-      wasm_v128_store(up + (a * 6 + 2) * co, r2);
-      wasm_v128_store(up + (a * 6 + 3) * co, r3);
-      wasm_v128_store(up + (a * 6 + 4) * co, r4);
-      wasm_v128_store(up + (a * 6 + 5) * co, r5);
-    }
+    v128_t t00, t10, t20, t30, t40, t50, t01, t11, t21, t31, t41, t51, t02, t12, t22, t32, t42, t52;
+#define G_COLUMN(J)                                                                                               \
+  do {                                                                                                            \
+    v128_t g0_ = wasm_v128_load(gp + (0 * 3 + J) * co), g1_ = wasm_v128_load(gp + (1 * 3 + J) * co);              \
+    v128_t g2_ = wasm_v128_load(gp + (2 * 3 + J) * co);                                                           \
+    APPLY_G(g0_, g1_, g2_, t0##J, t1##J, t2##J, t3##J, t4##J, t5##J);                                             \
+  } while (0)
+#define G_ROW(A)                                                                                                  \
+  do {                                                                                                            \
+    v128_t r0, r1, r2, r3, r4, r5;                                                                                \
+    APPLY_G(t##A##0, t##A##1, t##A##2, r0, r1, r2, r3, r4, r5);                                                   \
+    wasm_v128_store(up + (A * 6 + 0) * co, r0);                                                                   \
+    wasm_v128_store(up + (A * 6 + 1) * co, r1);                                                                   \
+    wasm_v128_store(up + (A * 6 + 2) * co, r2);                                                                   \
+    wasm_v128_store(up + (A * 6 + 3) * co, r3);                                                                   \
+    wasm_v128_store(up + (A * 6 + 4) * co, r4);                                                                   \
+    wasm_v128_store(up + (A * 6 + 5) * co, r5);                                                                   \
+  } while (0)
+    G_COLUMN(0);
+    G_COLUMN(1);
+    G_COLUMN(2);
+    G_ROW(0);
+    G_ROW(1);
+    G_ROW(2);
+    G_ROW(3);
+    G_ROW(4);
+    G_ROW(5);
   }
 }
+
+/*
+ * V for one tile: vt[e * estride + c] = (B^T d_c B)[e] for the 6x6 input tile whose top-left input pixel is
+ * (r0, c0) (may lie in the padding). FULL: the whole tile is inside x, no bounds checks.
+ */
+static inline __attribute__((always_inline)) v128_t load_or_zero(const float *xb, int h, int w, int c, int rr, int cc,
+                                                                int ci, int full) {
+  if (full || ((unsigned)rr < (unsigned)h && (unsigned)cc < (unsigned)w)) return wasm_v128_load(xb + ((long)rr * w + cc) * c + ci);
+  return wasm_f32x4_splat(0.0f);
+}
+
+/* Column COL of B^T d: t0COL..t5COL. Named locals, not arrays: an array the compiler keeps in memory would sit on a
+ * stack in tfjs's heap (the build rejects that). */
+#define BT_COLUMN(COL)                                                                                          \
+  do {                                                                                                          \
+    v128_t d0_ = load_or_zero(xb, h, w, c, r0 + 0, c0 + COL, ci, full);                                         \
+    v128_t d1_ = load_or_zero(xb, h, w, c, r0 + 1, c0 + COL, ci, full);                                         \
+    v128_t d2_ = load_or_zero(xb, h, w, c, r0 + 2, c0 + COL, ci, full);                                         \
+    v128_t d3_ = load_or_zero(xb, h, w, c, r0 + 3, c0 + COL, ci, full);                                         \
+    v128_t d4_ = load_or_zero(xb, h, w, c, r0 + 4, c0 + COL, ci, full);                                         \
+    v128_t d5_ = load_or_zero(xb, h, w, c, r0 + 5, c0 + COL, ci, full);                                         \
+    APPLY_BT(d0_, d1_, d2_, d3_, d4_, d5_, t0##COL, t1##COL, t2##COL, t3##COL, t4##COL, t5##COL);               \
+  } while (0)
+
+/* Row A of (B^T d) B, stored at positions A*6 .. A*6 + 5. */
+#define BT_ROW(A)                                                                                               \
+  do {                                                                                                          \
+    v128_t r0_, r1_, r2_, r3_, r4_, r5_;                                                                        \
+    APPLY_BT(t##A##0, t##A##1, t##A##2, t##A##3, t##A##4, t##A##5, r0_, r1_, r2_, r3_, r4_, r5_);               \
+    wasm_v128_store(vp + (A * 6 + 0) * estride, r0_);                                                           \
+    wasm_v128_store(vp + (A * 6 + 1) * estride, r1_);                                                           \
+    wasm_v128_store(vp + (A * 6 + 2) * estride, r2_);                                                           \
+    wasm_v128_store(vp + (A * 6 + 3) * estride, r3_);                                                           \
+    wasm_v128_store(vp + (A * 6 + 4) * estride, r4_);                                                           \
+    wasm_v128_store(vp + (A * 6 + 5) * estride, r5_);                                                           \
+  } while (0)
 
 /*
  * V for one tile: vt[e * estride + c] = (B^T d_c B)[e] for the 6x6 input tile whose top-left input pixel is
@@ -101,34 +148,50 @@ __attribute__((export_name("winograd_filter_transform"))) void winograd_filter_t
 static inline __attribute__((always_inline)) void input_tile(const float *xb, float *vt, int h, int w, int c, int r0,
                                                              int c0, long estride, int full) {
   for (int ci = 0; ci < c; ci += 4) {
-    v128_t t[36]; /* t[a*6 + col] = (B^T d)[a][col] */
-    for (int col = 0; col < 6; col++) {
-      v128_t d[6];
-      for (int r = 0; r < 6; r++) {
-        int rr = r0 + r, cc = c0 + col;
-        if (full || ((unsigned)rr < (unsigned)h && (unsigned)cc < (unsigned)w)) {
-          d[r] = wasm_v128_load(xb + ((long)rr * w + cc) * c + ci);
-        } else {
-          d[r] = wasm_f32x4_splat(0.0f);
-        }
-      }
-      APPLY_BT(d[0], d[1], d[2], d[3], d[4], d[5], t[0 * 6 + col], t[1 * 6 + col], t[2 * 6 + col], t[3 * 6 + col],
-               t[4 * 6 + col], t[5 * 6 + col]);
-    }
+    v128_t t00, t10, t20, t30, t40, t50, t01, t11, t21, t31, t41, t51, t02, t12, t22, t32, t42, t52;
+    v128_t t03, t13, t23, t33, t43, t53, t04, t14, t24, t34, t44, t54, t05, t15, t25, t35, t45, t55;
+    BT_COLUMN(0);
+    BT_COLUMN(1);
+    BT_COLUMN(2);
+    BT_COLUMN(3);
+    BT_COLUMN(4);
+    BT_COLUMN(5);
     float *vp = vt + ci;
-    for (int a = 0; a < 6; a++) {
-      v128_t r0_, r1_, r2_, r3_, r4_, r5_;
-      APPLY_BT(t[a * 6 + 0], t[a * 6 + 1], t[a * 6 + 2], t[a * 6 + 3], t[a * 6 + 4], t[a * 6 + 5], r0_, r1_, r2_,
-               r3_, r4_, r5_);
-      wasm_v128_store(vp + (a * 6 + 0) * estride, r0_);
-      wasm_v128_store(vp + (a * 6 + 1) * estride, r1_);
-      wasm_v128_store(vp + (a * 6 + 2) * estride, r2_);
-      wasm_v128_store(vp + (a * 6 + 3) * estride, r3_);
-      wasm_v128_store(vp + (a * 6 + 4) * estride, r4_);
-      wasm_v128_store(vp + (a * 6 + 5) * estride, r5_);
-    }
+    BT_ROW(0);
+    BT_ROW(1);
+    BT_ROW(2);
+    BT_ROW(3);
+    BT_ROW(4);
+    BT_ROW(5);
   }
 }
+
+/*
+ * Y for one tile: the 4x4 outputs at (r0, c0) of yb [Ho, Wo, O] from mt[e * estride + o]; only rows < rows and
+ * columns < cols are written (the tiles on the bottom and right edges).
+ */
+/* Column B of A^T M: s0B..s3B. */
+#define AT_COLUMN(B)                                                                                            \
+  do {                                                                                                          \
+    v128_t m0_ = wasm_v128_load(mp + (0 * 6 + B) * estride), m1_ = wasm_v128_load(mp + (1 * 6 + B) * estride);  \
+    v128_t m2_ = wasm_v128_load(mp + (2 * 6 + B) * estride), m3_ = wasm_v128_load(mp + (3 * 6 + B) * estride);  \
+    v128_t m4_ = wasm_v128_load(mp + (4 * 6 + B) * estride), m5_ = wasm_v128_load(mp + (5 * 6 + B) * estride);  \
+    APPLY_AT(m0_, m1_, m2_, m3_, m4_, m5_, s0##B, s1##B, s2##B, s3##B);                                         \
+  } while (0)
+
+/* Output row R of (A^T M) A, the columns before `cols` (all four when full). */
+#define AT_ROW(R)                                                                                               \
+  do {                                                                                                          \
+    if (full || R < rows) {                                                                                     \
+      v128_t y0_, y1_, y2_, y3_;                                                                                \
+      APPLY_AT(s##R##0, s##R##1, s##R##2, s##R##3, s##R##4, s##R##5, y0_, y1_, y2_, y3_);                       \
+      float *yp = yb + ((long)(r0 + R) * wo + c0) * o + co;                                                     \
+      wasm_v128_store(yp, y0_);                                                                                 \
+      if (full || cols > 1) wasm_v128_store(yp + o, y1_);                                                       \
+      if (full || cols > 2) wasm_v128_store(yp + 2 * (long)o, y2_);                                             \
+      if (full || cols > 3) wasm_v128_store(yp + 3 * (long)o, y3_);                                             \
+    }                                                                                                           \
+  } while (0)
 
 /*
  * Y for one tile: the 4x4 outputs at (r0, c0) of yb [Ho, Wo, O] from mt[e * estride + o]; only rows < rows and
@@ -138,26 +201,18 @@ static inline __attribute__((always_inline)) void output_tile(const float *mt, f
                                                               int c0, int rows, int cols, long estride, int full) {
   for (int co = 0; co < o; co += 4) {
     const float *mp = mt + co;
-    v128_t s[24]; /* s[r*6 + b] = (A^T M)[r][b] */
-    for (int b = 0; b < 6; b++) {
-      v128_t m0 = wasm_v128_load(mp + (0 * 6 + b) * estride);
-      v128_t m1 = wasm_v128_load(mp + (1 * 6 + b) * estride);
-      v128_t m2 = wasm_v128_load(mp + (2 * 6 + b) * estride);
-      v128_t m3 = wasm_v128_load(mp + (3 * 6 + b) * estride);
-      v128_t m4 = wasm_v128_load(mp + (4 * 6 + b) * estride);
-      v128_t m5 = wasm_v128_load(mp + (5 * 6 + b) * estride);
-      APPLY_AT(m0, m1, m2, m3, m4, m5, s[0 * 6 + b], s[1 * 6 + b], s[2 * 6 + b], s[3 * 6 + b]);
-    }
-    for (int r = 0; r < 4; r++) {
-      v128_t y[4];
-      APPLY_AT(s[r * 6 + 0], s[r * 6 + 1], s[r * 6 + 2], s[r * 6 + 3], s[r * 6 + 4], s[r * 6 + 5], y[0], y[1], y[2],
-               y[3]);
-      if (!full && r >= rows) break;
-      float *yp = yb + ((long)(r0 + r) * wo + c0) * o + co;
-      for (int q = 0; q < 4; q++) {
-        if (full || q < cols) wasm_v128_store(yp + (long)q * o, y[q]);
-      }
-    }
+    v128_t s00, s10, s20, s30, s01, s11, s21, s31, s02, s12, s22, s32;
+    v128_t s03, s13, s23, s33, s04, s14, s24, s34, s05, s15, s25, s35;
+    AT_COLUMN(0);
+    AT_COLUMN(1);
+    AT_COLUMN(2);
+    AT_COLUMN(3);
+    AT_COLUMN(4);
+    AT_COLUMN(5);
+    AT_ROW(0);
+    AT_ROW(1);
+    AT_ROW(2);
+    AT_ROW(3);
   }
 }
 
@@ -175,8 +230,8 @@ static inline __attribute__((always_inline)) void output_tile(const float *mt, f
       v128_t b1 = wasm_v128_load(up + 4);                                                                       \
       for (int r = 0; r < R; r++) {                                                                             \
         v128_t s = wasm_v128_load32_splat(v + (long)r * c + k);                                                 \
-        a0[r] = ADD(a0[r], MUL(s, b0));                                                                         \
-        a1[r] = ADD(a1[r], MUL(s, b1));                                                                         \
+        a0[r] = MADD(s, b0, a0[r]);                                                                         \
+        a1[r] = MADD(s, b1, a1[r]);                                                                         \
       }                                                                                                         \
       up += o;                                                                                                  \
     }                                                                                                           \
@@ -283,33 +338,55 @@ __attribute__((export_name("winograd_conv3x3"))) void winograd_conv3x3(const flo
  * dM for one tile: mt[e * estride + o] = (A dY A^T)[e] for the 4x4 block of dy at (r0, c0), zero past
  * (rows, cols).
  */
+static inline __attribute__((always_inline)) v128_t dy_or_zero(const float *dyb, int wo, int o, int rr, int qq,
+                                                              int co, int rows, int cols, int r0, int c0, int full) {
+  if (full || (rr < rows && qq < cols)) return wasm_v128_load(dyb + ((long)(r0 + rr) * wo + c0 + qq) * o + co);
+  return wasm_f32x4_splat(0.0f);
+}
+
+/* Column Q of A dY: s0Q..s5Q. */
+#define A_COLUMN(Q)                                                                                             \
+  do {                                                                                                          \
+    v128_t y0_ = dy_or_zero(dyb, wo, o, 0, Q, co, rows, cols, r0, c0, full);                                    \
+    v128_t y1_ = dy_or_zero(dyb, wo, o, 1, Q, co, rows, cols, r0, c0, full);                                    \
+    v128_t y2_ = dy_or_zero(dyb, wo, o, 2, Q, co, rows, cols, r0, c0, full);                                    \
+    v128_t y3_ = dy_or_zero(dyb, wo, o, 3, Q, co, rows, cols, r0, c0, full);                                    \
+    APPLY_A(y0_, y1_, y2_, y3_, s0##Q, s1##Q, s2##Q, s3##Q, s4##Q, s5##Q);                                      \
+  } while (0)
+
+/* Row A of (A dY) A^T, stored at positions A*6 .. A*6 + 5. */
+#define A_ROW(A)                                                                                                \
+  do {                                                                                                          \
+    v128_t r0_, r1_, r2_, r3_, r4_, r5_;                                                                        \
+    APPLY_A(s##A##0, s##A##1, s##A##2, s##A##3, r0_, r1_, r2_, r3_, r4_, r5_);                                  \
+    wasm_v128_store(mp + (A * 6 + 0) * estride, r0_);                                                           \
+    wasm_v128_store(mp + (A * 6 + 1) * estride, r1_);                                                           \
+    wasm_v128_store(mp + (A * 6 + 2) * estride, r2_);                                                           \
+    wasm_v128_store(mp + (A * 6 + 3) * estride, r3_);                                                           \
+    wasm_v128_store(mp + (A * 6 + 4) * estride, r4_);                                                           \
+    wasm_v128_store(mp + (A * 6 + 5) * estride, r5_);                                                           \
+  } while (0)
+
+/*
+ * dM for one tile: mt[e * estride + o] = (A dY A^T)[e] for the 4x4 block of dy at (r0, c0), zero past
+ * (rows, cols).
+ */
 static inline __attribute__((always_inline)) void grad_tile(const float *dyb, float *mt, int wo, int o, int r0,
                                                             int c0, int rows, int cols, long estride, int full) {
   for (int co = 0; co < o; co += 4) {
-    v128_t s[24]; /* s[a*4 + q] = (A dY)[a][q] */
-    for (int q = 0; q < 4; q++) {
-      v128_t d[4];
-      for (int r = 0; r < 4; r++) {
-        if (full || (r < rows && q < cols)) {
-          d[r] = wasm_v128_load(dyb + ((long)(r0 + r) * wo + c0 + q) * o + co);
-        } else {
-          d[r] = wasm_f32x4_splat(0.0f);
-        }
-      }
-      APPLY_A(d[0], d[1], d[2], d[3], s[0 * 4 + q], s[1 * 4 + q], s[2 * 4 + q], s[3 * 4 + q], s[4 * 4 + q],
-              s[5 * 4 + q]);
-    }
+    v128_t s00, s10, s20, s30, s40, s50, s01, s11, s21, s31, s41, s51;
+    v128_t s02, s12, s22, s32, s42, s52, s03, s13, s23, s33, s43, s53;
+    A_COLUMN(0);
+    A_COLUMN(1);
+    A_COLUMN(2);
+    A_COLUMN(3);
     float *mp = mt + co;
-    for (int a = 0; a < 6; a++) {
-      v128_t r0_, r1_, r2_, r3_, r4_, r5_;
-      APPLY_A(s[a * 4 + 0], s[a * 4 + 1], s[a * 4 + 2], s[a * 4 + 3], r0_, r1_, r2_, r3_, r4_, r5_);
-      wasm_v128_store(mp + (a * 6 + 0) * estride, r0_);
-      wasm_v128_store(mp + (a * 6 + 1) * estride, r1_);
-      wasm_v128_store(mp + (a * 6 + 2) * estride, r2_);
-      wasm_v128_store(mp + (a * 6 + 3) * estride, r3_);
-      wasm_v128_store(mp + (a * 6 + 4) * estride, r4_);
-      wasm_v128_store(mp + (a * 6 + 5) * estride, r5_);
-    }
+    A_ROW(0);
+    A_ROW(1);
+    A_ROW(2);
+    A_ROW(3);
+    A_ROW(4);
+    A_ROW(5);
   }
 }
 
@@ -327,8 +404,8 @@ static void gemm_tn_tile(const float *v, const float *m, float *du, int nt, int 
     v128_t b1 = wasm_v128_load(mp + 4);
     for (int r = 0; r < 4; r++) {
       v128_t s = wasm_v128_load32_splat(vp + r);
-      a0[r] = ADD(a0[r], MUL(s, b0));
-      a1[r] = ADD(a1[r], MUL(s, b1));
+      a0[r] = MADD(s, b0, a0[r]);
+      a1[r] = MADD(s, b1, a1[r]);
     }
     vp += c;
     mp += o;
@@ -387,19 +464,30 @@ __attribute__((export_name("winograd_filter_grad_output"))) void winograd_filter
   const long co = (long)c * o;
   for (long k = 0; k < co; k += 4) {
     const float *up = du + k;
-    v128_t t[18]; /* t[i*6 + b] = (G^T dU)[i][b] */
-    for (int b = 0; b < 6; b++) {
-      APPLY_GT(wasm_v128_load(up + (0 * 6 + b) * co), wasm_v128_load(up + (1 * 6 + b) * co),
-               wasm_v128_load(up + (2 * 6 + b) * co), wasm_v128_load(up + (3 * 6 + b) * co),
-               wasm_v128_load(up + (4 * 6 + b) * co), wasm_v128_load(up + (5 * 6 + b) * co), t[0 * 6 + b],
-               t[1 * 6 + b], t[2 * 6 + b]);
-    }
-    for (int i = 0; i < 3; i++) {
-      v128_t r0, r1, r2;
-      APPLY_GT(t[i * 6 + 0], t[i * 6 + 1], t[i * 6 + 2], t[i * 6 + 3], t[i * 6 + 4], t[i * 6 + 5], r0, r1, r2);
-      wasm_v128_store(dg + k + (i * 3 + 0) * co, r0);
-      wasm_v128_store(dg + k + (i * 3 + 1) * co, r1);
-      wasm_v128_store(dg + k + (i * 3 + 2) * co, r2);
-    }
+    v128_t t00, t10, t20, t01, t11, t21, t02, t12, t22, t03, t13, t23, t04, t14, t24, t05, t15, t25;
+#define GT_COLUMN(B)                                                                                              \
+  do {                                                                                                            \
+    v128_t u0_ = wasm_v128_load(up + (0 * 6 + B) * co), u1_ = wasm_v128_load(up + (1 * 6 + B) * co);              \
+    v128_t u2_ = wasm_v128_load(up + (2 * 6 + B) * co), u3_ = wasm_v128_load(up + (3 * 6 + B) * co);              \
+    v128_t u4_ = wasm_v128_load(up + (4 * 6 + B) * co), u5_ = wasm_v128_load(up + (5 * 6 + B) * co);              \
+    APPLY_GT(u0_, u1_, u2_, u3_, u4_, u5_, t0##B, t1##B, t2##B);                                                  \
+  } while (0)
+#define GT_ROW(I)                                                                                                 \
+  do {                                                                                                            \
+    v128_t r0, r1, r2;                                                                                            \
+    APPLY_GT(t##I##0, t##I##1, t##I##2, t##I##3, t##I##4, t##I##5, r0, r1, r2);                                   \
+    wasm_v128_store(dg + k + (I * 3 + 0) * co, r0);                                                               \
+    wasm_v128_store(dg + k + (I * 3 + 1) * co, r1);                                                               \
+    wasm_v128_store(dg + k + (I * 3 + 2) * co, r2);                                                               \
+  } while (0)
+    GT_COLUMN(0);
+    GT_COLUMN(1);
+    GT_COLUMN(2);
+    GT_COLUMN(3);
+    GT_COLUMN(4);
+    GT_COLUMN(5);
+    GT_ROW(0);
+    GT_ROW(1);
+    GT_ROW(2);
   }
 }
