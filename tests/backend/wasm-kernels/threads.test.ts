@@ -23,7 +23,7 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'no-simd-mo
       WebAssembly.Module.prototype = Original.prototype;
     }
     const { useBackend } = require(${JSON.stringify(path.join(src, 'backend/use-backend'))});
-    const { wasmThreadsReport, winogradConvolutions } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
+    const { relaxedSimdKernels, wasmThreadsReport, winogradConvolutions } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
     const { simdKernels, whenSimdHelpersReady } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd'))});
     const { sharedSimdJobs } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd/helpers'))});
     (async () => {
@@ -49,7 +49,7 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'no-simd-mo
       const onCpu = [...grads(), ...bigGrads()];
       let err = 0, scale = 1;
       onWasm.forEach((g, i) => g.forEach((v, j) => { err = Math.max(err, Math.abs(v - onCpu[i][j])); scale = Math.max(scale, Math.abs(onCpu[i][j])); }));
-      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), simd, helpers, shared, winograd: winogradConvolutions(), relErr: err / scale }));
+      console.log('RESULT ' + JSON.stringify({ backend: report.backend, threads: report.threads, line: report.line, info: wasmThreadsReport(), simd, helpers, shared, winograd: winogradConvolutions(), relaxed: (() => { try { return relaxedSimdKernels(); } catch (e) { return e.message; } })(), relErr: err / scale }));
     })();`;
   const started = Date.now();
   const r = spawnSync(process.execPath, ['-e', script], {
@@ -93,6 +93,7 @@ test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK thread
   assert.equal(r.simd, true, 'the SIMD kernels (filter and maxPool gradients) ran on the shared memory');
   assert.equal(r.helpers, 1, 'one helper thread for the second XNNPACK thread');
   assert.ok(r.shared >= 4, `the large convolutions (Winograd, forward and input gradient), filter and maxPool gradients were split over both threads (${r.shared} shared jobs)`);
+  assert.equal(r.relaxed, true, 'Node 20 and later run the fused multiply-add build');
   assert.ok(r.winograd >= 3, `the 3x3 convolutions with 16 or more input channels (2) and the input gradient with 16 (1) took the Winograd route (${r.winograd})`);
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
@@ -146,5 +147,24 @@ test('SELFSUP_WASM_THREADS=off runs the single-threaded build, with our SIMD ker
   assert.equal(r.simd, true, 'the SIMD kernels ran on the single-threaded build\'s memory');
   assert.equal(r.helpers, 0, 'no helper threads without shared memory');
   assert.equal(r.shared, 0);
+  assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
+});
+
+test('SELFSUP_WASM_RELAXED_SIMD=off runs the plain SIMD build (no fused multiply-add), threaded and not, and it computes right', () => {
+  for (const threads of ['2', 'off']) {
+    const r = child('default', { SELFSUP_WASM_THREADS: threads, SELFSUP_WASM_RELAXED_SIMD: 'off' });
+    assert.equal(r.status, 0);
+    assert.equal(r.simd, true);
+    assert.equal(r.relaxed, false);
+    assert.ok(r.winograd >= 3, `the Winograd route ran (${r.winograd})`);
+    assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr} (threads ${threads})`);
+  }
+});
+
+test('A SELFSUP_WASM_RELAXED_SIMD that is neither on nor off is named in the backend line, and the composed routes run', () => {
+  const r = child('default', { SELFSUP_WASM_THREADS: 'off', SELFSUP_WASM_RELAXED_SIMD: 'fast' });
+  assert.equal(r.status, 0);
+  assert.equal(r.simd, false);
+  assert.match(r.line, /Error in SELFSUP_WASM_RELAXED_SIMD: expected "on" or "off", but got "fast"/);
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);
 });
