@@ -68,6 +68,19 @@ export function l2NormalizeRows<T extends tf.Tensor>(x: T, eps = 1e-12): T {
 }
 
 /**
+ * log(sum(exp(x))) over `axis` (removed), stabilised by the maximum as tf.logSumExp is, but with the maximum held
+ * constant in the gradient. The gradient is the same softmax (the maximum cancels out); what is skipped is the
+ * maximum's own gradient, a broadcast comparison that wasm runs element by element (7 ms per step for NT-Xent's
+ * [256, 256] logits).
+ */
+export function logSumExpConstMax(x: tf.Tensor, axis: number): tf.Tensor {
+  return tf.tidy(() => {
+    const m = stopGradient(tf.max(x, axis, true));
+    return tf.add(tf.squeeze(m, [axis]), tf.log(tf.sum(tf.exp(tf.sub(x, m)), axis)));
+  });
+}
+
+/**
  * Identity in the forward pass, zero gradient in the backward pass (torch's `.detach()`,
  * SimSiam's stopgrad). tfjs has no such op; this is a customGrad.
  *
