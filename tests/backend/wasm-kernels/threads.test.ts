@@ -22,6 +22,7 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'no-simd-mo
       WebAssembly.Module = function () { throw new Error('no SIMD here'); };
       WebAssembly.Module.prototype = Original.prototype;
     }
+    const { BatchNorm2d } = require(${JSON.stringify(path.join(src, 'models/batch-norm-2d'))});
     const { useBackend } = require(${JSON.stringify(path.join(src, 'backend/use-backend'))});
     const { relaxedSimdKernels, wasmThreadsReport, winogradConvolutions } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels'))});
     const { simdKernels, whenSimdHelpersReady } = require(${JSON.stringify(path.join(src, 'backend/wasm-kernels/simd'))});
@@ -38,8 +39,12 @@ function child(mode: 'threads' | 'no-workers' | 'no-shared-memory' | 'no-simd-mo
       const bigGrads = () => tf.tidy(() => {
         const x = tf.tensor4d(Array.from({ length: 16 * 16 * 16 * 16 }, (_, i) => Math.sin(i * 0.37)), [16, 16, 16, 16]);
         const w = tf.tensor4d(Array.from({ length: 3 * 3 * 16 * 64 }, (_, i) => Math.cos(i * 0.11)), [3, 3, 16, 64]);
-        const loss = (a, b) => tf.sum(tf.square(tf.maxPool(tf.conv2d(a, b, 1, 'same'), 2, 2, 'valid')));
-        return tf.grads(loss)([x, w]).map((g) => Array.from(g.dataSync()));
+        // training-mode BatchNorm: on wasm its fused kernels, split by rows over the helpers (16 * 16 * 16 rows x 64)
+        const bn = new BatchNorm2d('bn', 64);
+        const loss = (a, b) => tf.sum(tf.square(tf.maxPool(bn.apply(tf.conv2d(a, b, 1, 'same'), { training: true }), 2, 2, 'valid')));
+        const out = tf.grads(loss)([x, w]).map((g) => Array.from(g.dataSync()));
+        bn.dispose();
+        return out;
       });
       const helpers = await whenSimdHelpersReady(tf.backend());
       const onWasm = [...grads(), ...bigGrads()];
@@ -92,7 +97,7 @@ test('Does SELFSUP_WASM_THREADS=2 start the threaded build with 2 XNNPACK thread
   assert.match(r.line, /wasm \(SIMD, 2 threads/);
   assert.equal(r.simd, true, 'the SIMD kernels (filter and maxPool gradients) ran on the shared memory');
   assert.equal(r.helpers, 1, 'one helper thread for the second XNNPACK thread');
-  assert.ok(r.shared >= 4, `the large convolutions (Winograd, forward and input gradient), filter and maxPool gradients were split over both threads (${r.shared} shared jobs)`);
+  assert.ok(r.shared >= 9, `the large convolutions (Winograd, forward and input gradient), filter and maxPool gradients and the BatchNorm passes were split over both threads (${r.shared} shared jobs)`);
   assert.equal(r.relaxed, true, 'Node 20 and later run the fused multiply-add build');
   assert.ok(r.winograd >= 3, `the 3x3 convolutions with 16 or more input channels (2) and the input gradient with 16 (1) took the Winograd route (${r.winograd})`);
   assert.ok(r.relErr <= 1e-4, `relative error ${r.relErr}`);

@@ -2,7 +2,7 @@
  * Training-mode BatchNorm over the rows of x [M, C] (M = N * H * W of an NHWC batch), as wasm SIMD kernels on the
  * tfjs wasm backend's memory (see filter-grad.c for the rules: no stack, no static data, heap offsets in).
  *
- *   mean = sum(x) / M,  var = sum((x - mean)^2) / M                    (bn_stats: two reads of x)
+ *   mean = sum(x) / M,  var = sum((x - mean)^2) / M                    (bn_sums twice: two reads of x)
  *   y = x * scale + shift, scale = gamma / sqrt(var + eps), shift = beta - mean * scale   (bn_apply: one pass)
  *   dbeta = sum(dy),  dgamma = sum(dy * xhat),  xhat = (x - mean) * invstd              (bn_grad_sums: one pass)
  *   dx = a * dy + b * (x - mean) + d, with per channel a = gamma * invstd, b = -a * invstd * dgamma / M,
@@ -47,41 +47,43 @@ static inline void store4(float *out, int v, v128_t t0, v128_t t1, v128_t t2, v1
   if (v > 3) wasm_v128_store(out + 12, wasm_f32x4_mul(t3, scale));
 }
 
-/* mean [C] and biased variance [C] of x [M, C]. */
-__attribute__((export_name("bn_stats"))) void bn_stats(const float *x, float *mean, float *var, long m, int c) {
+/*
+ * out [C] = per-channel sum over the rows of x [M, C] of x (centred = 0) or of (x - mean)^2 (centred = 1): the
+ * mean's and the biased variance's numerators. Sums, not means, so that a batch split into parts (over helper
+ * threads) adds its parts' sums.
+ */
+__attribute__((export_name("bn_sums"))) void bn_sums(const float *x, const float *mean, float *out, long m, int c,
+                                                     int centred) {
   const int c4 = c - c % 4;
-  const v128_t inv = wasm_f32x4_splat(1.0f / (float)m);
+  const v128_t one = wasm_f32x4_splat(1);
   for (int k = 0; k < c4; k += 16) {
     const int v = (c4 - k) / 4 < 4 ? (c4 - k) / 4 : 4;
     v128_t t0 = wasm_f32x4_splat(0), t1 = t0, t2 = t0, t3 = t0;
-    SUM_BLOCK(LOAD)
-    store4(mean + k, v, t0, t1, t2, t3, inv);
-    const v128_t mu0 = wasm_v128_load(mean + k);
-    const v128_t mu1 = v > 1 ? wasm_v128_load(mean + k + 4) : mu0;
-    const v128_t mu2 = v > 2 ? wasm_v128_load(mean + k + 8) : mu0;
-    const v128_t mu3 = v > 3 ? wasm_v128_load(mean + k + 12) : mu0;
-    t0 = t1 = t2 = t3 = wasm_f32x4_splat(0);
-    SUM_BLOCK(SQDEV)
-    store4(var + k, v, t0, t1, t2, t3, inv);
+    if (centred) {
+      const v128_t mu0 = wasm_v128_load(mean + k);
+      const v128_t mu1 = v > 1 ? wasm_v128_load(mean + k + 4) : mu0;
+      const v128_t mu2 = v > 2 ? wasm_v128_load(mean + k + 8) : mu0;
+      const v128_t mu3 = v > 3 ? wasm_v128_load(mean + k + 12) : mu0;
+      SUM_BLOCK(SQDEV)
+    } else {
+      SUM_BLOCK(LOAD)
+    }
+    store4(out + k, v, t0, t1, t2, t3, one);
   }
   for (int k = c4; k < c; k++) {
+    const float mu = centred ? mean[k] : 0.0f;
     float s = 0;
     for (long r0 = 0; r0 < m; r0 += ROWS) {
       long r1 = r0 + ROWS < m ? r0 + ROWS : m;
       float b = 0;
-      for (long r = r0; r < r1; r++) b += x[r * c + k];
+      if (centred) {
+        for (long r = r0; r < r1; r++) b += (x[r * c + k] - mu) * (x[r * c + k] - mu);
+      } else {
+        for (long r = r0; r < r1; r++) b += x[r * c + k];
+      }
       s += b;
     }
-    const float mu = s / (float)m;
-    s = 0;
-    for (long r0 = 0; r0 < m; r0 += ROWS) {
-      long r1 = r0 + ROWS < m ? r0 + ROWS : m;
-      float b = 0;
-      for (long r = r0; r < r1; r++) b += (x[r * c + k] - mu) * (x[r * c + k] - mu);
-      s += b;
-    }
-    mean[k] = mu;
-    var[k] = s / (float)m;
+    out[k] = s;
   }
 }
 
@@ -164,13 +166,14 @@ __attribute__((export_name("bn_grad_sums"))) void bn_grad_sums(const float *dy, 
 
 /*
  * dx [M, C] = a * dy + b * (x - mean) + d with the per-channel coefficients of the header, from gamma, mean, invstd, sumDy,
- * sumDyXhat [C]. coef [3C] is scratch for a, b, d.
+ * sumDyXhat [C]. coef [3C] is scratch for a, b, d. m_total is the batch's row count (M in the header), m the rows
+ * of this part of it.
  */
 __attribute__((export_name("bn_grad_input"))) void bn_grad_input(const float *dy, const float *x, const float *gamma,
                                                                  const float *mean, const float *invstd,
                                                                  const float *sum_dy, const float *sum_dy_xhat,
-                                                                 float *coef, float *dx, long m, int c) {
-  const float inv_m = 1.0f / (float)m;
+                                                                 float *coef, float *dx, long m, int c, long m_total) {
+  const float inv_m = 1.0f / (float)m_total;
   float *ca = coef, *cb = coef + c, *cd = coef + 2 * c;
   for (int k = 0; k < c; k++) {
     const float a = gamma[k] * invstd[k];

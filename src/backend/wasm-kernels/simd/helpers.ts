@@ -25,7 +25,7 @@ const ARGS = 6;
 const MAX_ARGS = 32;
 
 /** The exported functions a helper can run, by index. */
-export const HELPER_FUNCTIONS = ['conv2d_filter_grad', 'max_pool_grad', 'winograd_conv3x3', 'winograd_filter_grad'] as const;
+export const HELPER_FUNCTIONS = ['conv2d_filter_grad', 'max_pool_grad', 'winograd_conv3x3', 'winograd_filter_grad', 'bn_sums', 'bn_apply', 'bn_grad_sums', 'bn_grad_input'] as const;
 export type HelperFunction = (typeof HELPER_FUNCTIONS)[number];
 
 /** Longest a main thread waits for a helper's share before giving up with an error. */
