@@ -4,7 +4,7 @@ import { pair } from '../kernel-utils';
 import { runSplit, type SimdHelper } from './helpers';
 import { boundSimdKernels, freeOutput, heapOffset, heapView, splitImages, uninitialisedOutput, zeroedOutput } from './index';
 
-/** winograd.c's exports; byte offsets into the heap. */
+/** The exports of winograd.c and winograd-filter-grad.c; byte offsets into the heap. */
 interface WinogradKernels {
   winograd_filter_transform(g: number, u: number, c: number, o: number): void;
   winograd_conv3x3(
@@ -130,7 +130,7 @@ export function winogradConv2dSimd(backend: tf.KernelBackend, x: tf.TensorInfo, 
 
 /**
  * Conv2DBackpropFilter of a convolution the Winograd route takes (`winogradTakes`), in the transformed domain
- * (winograd.c, winograd_filter_grad): the gradient of the 36 products, 4x fewer multiplications than the direct
+ * (winograd-filter-grad.c): the gradient of the 36 products, 4x fewer multiplications than the direct
  * filter gradient. The caller has checked the shapes against the forward convolution's geometry. On the threaded
  * build, large jobs are split by images; each part sums into its own transformed gradient [36, C, O], added
  * before the one transform back to [3, 3, C, O].
