@@ -57,12 +57,7 @@ static inline __attribute__((always_inline)) v128_t dy_or_zero(const float *dyb,
   do {                                                                                                          \
     v128_t r0_, r1_, r2_, r3_, r4_, r5_;                                                                        \
     APPLY_A(s##A##0, s##A##1, s##A##2, s##A##3, r0_, r1_, r2_, r3_, r4_, r5_);                                  \
-    wasm_v128_store(mp + (A * 6 + 0) * estride, r0_);                                                           \
-    wasm_v128_store(mp + (A * 6 + 1) * estride, r1_);                                                           \
-    wasm_v128_store(mp + (A * 6 + 2) * estride, r2_);                                                           \
-    wasm_v128_store(mp + (A * 6 + 3) * estride, r3_);                                                           \
-    wasm_v128_store(mp + (A * 6 + 4) * estride, r4_);                                                           \
-    wasm_v128_store(mp + (A * 6 + 5) * estride, r5_);                                                           \
+    STORE_ROW6(mp, estride, A, r0_, r1_, r2_, r3_, r4_, r5_);                                                         \
   } while (0)
 
 /*

@@ -54,12 +54,7 @@ __attribute__((export_name("winograd_filter_transform"))) void winograd_filter_t
   do {                                                                                                            \
     v128_t r0, r1, r2, r3, r4, r5;                                                                                \
     APPLY_G(t##A##0, t##A##1, t##A##2, r0, r1, r2, r3, r4, r5);                                                   \
-    wasm_v128_store(up + (A * 6 + 0) * co, r0);                                                                   \
-    wasm_v128_store(up + (A * 6 + 1) * co, r1);                                                                   \
-    wasm_v128_store(up + (A * 6 + 2) * co, r2);                                                                   \
-    wasm_v128_store(up + (A * 6 + 3) * co, r3);                                                                   \
-    wasm_v128_store(up + (A * 6 + 4) * co, r4);                                                                   \
-    wasm_v128_store(up + (A * 6 + 5) * co, r5);                                                                   \
+    STORE_ROW6(up, co, A, r0, r1, r2, r3, r4, r5);                                                                    \
   } while (0)
     G_COLUMN(0);
     G_COLUMN(1);

@@ -26,6 +26,17 @@
     r5 = a2;                                                         \
   } while (0)
 
+/* Six vectors to positions A*6 .. A*6 + 5 of a transformed tile whose positions lie STRIDE floats apart. */
+#define STORE_ROW6(P, STRIDE, A, r0, r1, r2, r3, r4, r5)  \
+  do {                                                     \
+    wasm_v128_store((P) + ((A) * 6 + 0) * (STRIDE), r0);   \
+    wasm_v128_store((P) + ((A) * 6 + 1) * (STRIDE), r1);   \
+    wasm_v128_store((P) + ((A) * 6 + 2) * (STRIDE), r2);   \
+    wasm_v128_store((P) + ((A) * 6 + 3) * (STRIDE), r3);   \
+    wasm_v128_store((P) + ((A) * 6 + 4) * (STRIDE), r4);   \
+    wasm_v128_store((P) + ((A) * 6 + 5) * (STRIDE), r5);   \
+  } while (0)
+
 /* r0..r5 = B^T (d0..d5) */
 #define APPLY_BT(d0, d1, d2, d3, d4, d5, r0, r1, r2, r3, r4, r5)    \
   do {                                                               \
@@ -66,12 +77,7 @@ static inline __attribute__((always_inline)) v128_t load_or_zero(const float *xb
   do {                                                                                                          \
     v128_t r0_, r1_, r2_, r3_, r4_, r5_;                                                                        \
     APPLY_BT(t##A##0, t##A##1, t##A##2, t##A##3, t##A##4, t##A##5, r0_, r1_, r2_, r3_, r4_, r5_);               \
-    wasm_v128_store(vp + (A * 6 + 0) * estride, r0_);                                                           \
-    wasm_v128_store(vp + (A * 6 + 1) * estride, r1_);                                                           \
-    wasm_v128_store(vp + (A * 6 + 2) * estride, r2_);                                                           \
-    wasm_v128_store(vp + (A * 6 + 3) * estride, r3_);                                                           \
-    wasm_v128_store(vp + (A * 6 + 4) * estride, r4_);                                                           \
-    wasm_v128_store(vp + (A * 6 + 5) * estride, r5_);                                                           \
+    STORE_ROW6(vp, estride, A, r0_, r1_, r2_, r3_, r4_, r5_);                                                         \
   } while (0)
 
 /*
