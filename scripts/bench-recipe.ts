@@ -47,6 +47,7 @@ import { batchIndices } from '../src/train/step-seed';
 import { profileKernels } from './kernel-profile';
 import { relaxedSimdKernels, setBlockGatherEnabled, setFusedBatchNormEnabled, setWinogradEnabled } from '../src/backend/wasm-kernels';
 import { setOnePassViewsEnabled } from '../src/augment/simclr-views';
+import { median } from './median';
 
 const PHASES = ['augmentation', 'forward', 'backward', 'optimiser', 'other'] as const;
 type Phase = (typeof PHASES)[number];
@@ -226,12 +227,6 @@ function makeOurs(args: Args) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 function summarise(steps: StepTimes[]): StepTimes {
   const out = { total: median(steps.map((s) => s.total)), cpu: median(steps.map((s) => s.cpu)) } as StepTimes;

@@ -19,6 +19,7 @@ import { packageRoot } from '../src/backend/package-root';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { median } from './median';
 
 type ModelName = 'resnet' | 'plain';
 type Engine = 'wasm' | 'wasm-xnnpack' | 'wasm-stock' | 'cpu';
@@ -331,12 +332,6 @@ function firstLine(err: unknown): string {
   const text = (e.stderr && e.stderr.trim()) || e.message || String(err);
   const lines = text.split('\n').filter((l) => /Error|error/.test(l));
   return (lines[lines.length - 1] ?? text.split('\n')[0]).trim().slice(0, 140);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend';
 import { simclrViews } from '../src/augment/simclr-views';
 import { withCheckedImages } from '../src/augment/per-sample';
+import { median } from './median';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -36,7 +37,6 @@ async function main(): Promise<void> {
     withChecks.push(once(true, i));
     without.push(once(false, i));
   }
-  const median = (a: number[]) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
   const [a, b] = [median(withChecks), median(without)];
   console.log(`bench:views — simclrViews of ${batch} images 32x32 to two 16x16 views, median of ${repeats}, ${tf.getBackend()}`);
   console.log(`with the [0, 1] checks ${a.toFixed(1)} ms · without ${b.toFixed(1)} ms · ratio ${(a / b).toFixed(3)}`);

@@ -12,6 +12,7 @@ import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { useBackend } from '../src/backend/use-backend';
 import { relaxedSimdKernels, setWinogradEnabled, winogradConvolutions, whenSimdHelpersReady } from '../src/backend/wasm-kernels';
+import { median } from './median';
 
 interface Args {
   threads: number;
@@ -38,11 +39,6 @@ const LAYERS: [string, number, number, number][] = [
   ['8x8, 64 -> 64', 8, 64, 64],
   ['4x4, 128 -> 128', 4, 128, 128],
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** CPU and wall milliseconds of one op, read back so the work is done. */
 function timeOnce(op: () => tf.Tensor): [number, number] {

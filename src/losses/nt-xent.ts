@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { checkOptionKeys, checkPositive, checkFloat, checkRank, checkSameShape, eyeBool, l2NormalizeRows, logSumExpConstMax } from './common';
+import { checkOptionKeys, checkPositive, checkFloat, checkRank, checkSameShape, eyeBool, l2NormalizeRows, logSumExpWithSoftmaxGrad } from './common';
 
 /** Options of `ntXentLoss`. */
 export interface NtXentOptions {
@@ -54,7 +54,7 @@ export function ntXentLoss(z1: tf.Tensor2D, z2: tf.Tensor2D, options: NtXentOpti
     const logits = tf.div(tf.matMul(u, u, false, true), temperature); // [2N, 2N]
     // Each sample against itself is no candidate: drop the diagonal from the log-sum-exp.
     const masked = tf.where(eyeBool(2 * n), tf.fill([2 * n, 2 * n], -Infinity), logits);
-    const logDenominator = logSumExpConstMax(masked, 1); // [2N]
+    const logDenominator = logSumExpWithSoftmaxGrad(masked, 1); // [2N]
     const positive = tf.div(tf.sum(tf.mul(a, b), 1), temperature); // [N]
     const positives = tf.concat([positive, positive], 0); // [2N]
     return tf.mean(tf.sub(logDenominator, positives)) as tf.Scalar;

@@ -43,6 +43,7 @@ const CASES: [string, number[], number[], Pad][] = [
   ['8x8, 64 -> 64, same', [3, 8, 8, 64], [3, 3, 64, 64], 'same'],
   ['4x4, 128 -> 128, same (one tile per image)', [2, 4, 4, 128], [3, 3, 128, 128], 'same'],
   ['7x5, odd sizes: tiles cut at the bottom and right', [2, 7, 5, 16], [3, 3, 16, 24], 'same'],
+  ['8 input channels, the fewest the route takes', [2, 8, 8, 8], [3, 3, 8, 16], 'same'],
   ['valid padding, 9x10 -> 7x8', [2, 9, 10, 20], [3, 3, 20, 8], 'valid'],
   ['explicit uneven padding', [1, 6, 6, 16], [3, 3, 16, 16], [[0, 0], [2, 0], [0, 3], [0, 0]]],
   ['numeric padding 2 (output larger than input)', [1, 5, 5, 16], [3, 3, 16, 8], 2],

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { runSplit, type HelperFunction } from './helpers';
-import { boundSimdKernels, freeOutput, heapOffset, heapView, splitImages } from './index';
+import { addPartials, boundSimdKernels, freeOutput, heapOffset, heapView, splitImages, uninitialisedOutput, type BoundSimdKernels } from './index';
 
 /**
  * Training-mode BatchNorm on selfsup's SIMD kernels (batch-norm.c), as four wasm kernels that `BatchNorm2d` calls
@@ -16,21 +16,6 @@ import { boundSimdKernels, freeOutput, heapOffset, heapView, splitImages } from 
  * also what every other backend runs.
  */
 export const FUSED_BATCH_NORM_KERNELS = ['SelfsupBatchNormStats', 'SelfsupBatchNormApply', 'SelfsupBatchNormGradSums', 'SelfsupBatchNormGradInput'] as const;
-
-/** batch-norm.c's exports; byte offsets into the heap, m rows of c channels. */
-interface BnKernels {
-  bn_sums(x: number, mean: number, out: number, m: number, c: number, centred: number): void;
-  bn_apply(x: number, scale: number, shift: number, y: number, m: number, c: number): void;
-  bn_grad_sums(dy: number, x: number, mean: number, invStd: number, sumDy: number, sumDyXhat: number, m: number, c: number): void;
-  bn_grad_input(
-    dy: number, x: number, gamma: number, mean: number, invStd: number, sumDy: number, sumDyXhat: number, coef: number, dx: number,
-    m: number, c: number, mTotal: number,
-  ): void;
-}
-
-interface MakesOutputs {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-}
 
 let enabled = true;
 
@@ -48,10 +33,10 @@ export function fusedBatchNormReady(): boolean {
   return boundSimdKernels(tf.backend()) !== null;
 }
 
-function kernelsOf(name: string, backend: tf.KernelBackend): BnKernels {
+function kernelsOf(name: string, backend: tf.KernelBackend): BoundSimdKernels {
   const simd = boundSimdKernels(backend);
   if (!simd) throw new Error(`Error in ${name} (selfsup wasm kernel): selfsup's SIMD kernels are off or cannot run here; check fusedBatchNormReady() first`);
-  return simd.kernels as unknown as BnKernels;
+  return simd;
 }
 
 /** [M, C] of an NHWC float32 tensor (C the last axis, M the rest). */
@@ -82,48 +67,31 @@ const SPLIT_MIN_VALUES = 1 << 18;
 /**
  * Run a BatchNorm kernel over the rows of an [M, C] tensor, split into row ranges over the calling thread and the
  * SIMD helper threads (threaded build, large tensors), as the filter gradient is split by images. `args(r0, r1, i)`
- * gives part i's arguments (allocate what it needs there); returns the number of parts.
+ * gives part i's arguments (allocate what it needs there).
  */
-function overRows(backend: tf.KernelBackend, fn: HelperFunction, m: number, c: number, args: (r0: number, r1: number, i: number) => number[]): number {
-  const simd = boundSimdKernels(backend)!;
-  const local = (simd.kernels as unknown as Record<string, (...a: number[]) => void>)[fn];
-  let count = 1;
-  runSplit(m * c >= SPLIT_MIN_VALUES ? simd.helpers : [], fn, local, (parts) => {
-    const ranges = splitImages(m, parts);
-    count = ranges.length;
-    // args may allocate: makeOutput can grow the heap, which keeps offsets valid (not views).
-    return ranges.map(([r0, r1], i) => args(r0, r1, i));
-  });
-  return count;
-}
-
-/** Add the parts' per-channel sums into `into` (views taken now, after every allocation). */
-function addParts(backend: tf.KernelBackend, into: tf.TensorInfo, parts: tf.TensorInfo[]): void {
-  const total = heapView(backend, into);
-  for (const p of parts) {
-    const v = heapView(backend, p);
-    for (let j = 0; j < total.length; j++) total[j] += v[j];
-  }
+function overRows(simd: BoundSimdKernels, fn: HelperFunction, m: number, c: number, args: (r0: number, r1: number, i: number) => number[]): void {
+  const local = (simd.kernels as unknown as Record<HelperFunction, (...a: number[]) => void>)[fn];
+  // args may allocate: makeOutput can grow the heap, which keeps offsets valid (not views).
+  runSplit(m * c >= SPLIT_MIN_VALUES ? simd.helpers : [], fn, local, (parts) => splitImages(m, parts).map(([r0, r1], i) => args(r0, r1, i)));
 }
 
 function stats({ inputs, backend }: { inputs: Inputs; backend: tf.KernelBackend }): tf.TensorInfo[] {
   const name = 'SelfsupBatchNormStats';
   const x = input(inputs, 'x');
   const [m, c] = rowsOf(name, x);
-  kernelsOf(name, backend);
-  const b = backend as unknown as MakesOutputs;
-  const mean = b.makeOutput([c], 'float32');
-  const variance = b.makeOutput([c], 'float32');
+  const simd = kernelsOf(name, backend);
+  const mean = uninitialisedOutput(backend, [c]);
+  const variance = uninitialisedOutput(backend, [c]);
   // Two passes (sum, then squared deviations around the mean), each split by rows; part 0 writes the output.
   for (const [out, centred] of [[mean, 0], [variance, 1]] as const) {
     const extra: tf.TensorInfo[] = [];
     try {
-      overRows(backend, 'bn_sums', m, c, (r0, r1, i) => {
-        if (i > 0) extra.push(b.makeOutput([c], 'float32'));
+      overRows(simd, 'bn_sums', m, c, (r0, r1, i) => {
+        if (i > 0) extra.push(uninitialisedOutput(backend, [c]));
         const target = i === 0 ? out : extra[i - 1];
         return [heapOffset(backend, x) + 4 * r0 * c, centred ? heapOffset(backend, mean) : 0, heapOffset(backend, target), r1 - r0, c, centred];
       });
-      addParts(backend, out, extra);
+      addPartials(backend, out, extra);
     } finally {
       for (const e of extra) freeOutput(backend, e);
     }
@@ -139,10 +107,10 @@ function apply({ inputs, backend }: { inputs: Inputs; backend: tf.KernelBackend 
   const [m, c] = rowsOf(name, x);
   checkSame(name, 'scale', scale, [c]);
   checkSame(name, 'shift', shift, [c]);
-  kernelsOf(name, backend);
-  const y = (backend as unknown as MakesOutputs).makeOutput(x.shape, 'float32');
+  const simd = kernelsOf(name, backend);
+  const y = uninitialisedOutput(backend, x.shape);
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-  overRows(backend, 'bn_apply', m, c, (r0, r1) => [at(x) + 4 * r0 * c, at(scale), at(shift), at(y) + 4 * r0 * c, r1 - r0, c]);
+  overRows(simd, 'bn_apply', m, c, (r0, r1) => [at(x) + 4 * r0 * c, at(scale), at(shift), at(y) + 4 * r0 * c, r1 - r0, c]);
   return y;
 }
 
@@ -153,20 +121,19 @@ function gradSums({ inputs, backend }: { inputs: Inputs; backend: tf.KernelBacke
   checkSame(name, 'dy', dy, x.shape);
   checkSame(name, 'mean', mean, [c]);
   checkSame(name, 'invStd', invStd, [c]);
-  kernelsOf(name, backend);
-  const b = backend as unknown as MakesOutputs;
-  const sumDy = b.makeOutput([c], 'float32');
-  const sumDyXhat = b.makeOutput([c], 'float32');
+  const simd = kernelsOf(name, backend);
+  const sumDy = uninitialisedOutput(backend, [c]);
+  const sumDyXhat = uninitialisedOutput(backend, [c]);
   const extra: tf.TensorInfo[] = []; // parts 1.. sum into their own pairs, added at the end
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   try {
-    overRows(backend, 'bn_grad_sums', m, c, (r0, r1, i) => {
-      if (i > 0) extra.push(b.makeOutput([c], 'float32'), b.makeOutput([c], 'float32'));
+    overRows(simd, 'bn_grad_sums', m, c, (r0, r1, i) => {
+      if (i > 0) extra.push(uninitialisedOutput(backend, [c]), uninitialisedOutput(backend, [c]));
       const [s, sx] = i === 0 ? [sumDy, sumDyXhat] : [extra[2 * i - 2], extra[2 * i - 1]];
       return [at(dy) + 4 * r0 * c, at(x) + 4 * r0 * c, at(mean), at(invStd), at(s), at(sx), r1 - r0, c];
     });
-    addParts(backend, sumDy, extra.filter((_, j) => j % 2 === 0));
-    addParts(backend, sumDyXhat, extra.filter((_, j) => j % 2 === 1));
+    addPartials(backend, sumDy, extra.filter((_, j) => j % 2 === 0));
+    addPartials(backend, sumDyXhat, extra.filter((_, j) => j % 2 === 1));
   } finally {
     for (const e of extra) freeOutput(backend, e);
   }
@@ -179,14 +146,13 @@ function gradInput({ inputs, backend }: { inputs: Inputs; backend: tf.KernelBack
   const [m, c] = rowsOf(name, x);
   checkSame(name, 'dy', dy, x.shape);
   for (const [what, t] of [['gamma', gamma], ['mean', mean], ['invStd', invStd], ['sumDy', sumDy], ['sumDyXhat', sumDyXhat]] as const) checkSame(name, what, t, [c]);
-  kernelsOf(name, backend);
-  const b = backend as unknown as MakesOutputs;
-  const dx = b.makeOutput(x.shape, 'float32');
+  const simd = kernelsOf(name, backend);
+  const dx = uninitialisedOutput(backend, x.shape);
   const coefs: tf.TensorInfo[] = []; // scratch per part: the per-channel coefficients
   const at = (t: tf.TensorInfo) => heapOffset(backend, t);
   try {
-    overRows(backend, 'bn_grad_input', m, c, (r0, r1) => {
-      coefs.push(b.makeOutput([3 * c], 'float32'));
+    overRows(simd, 'bn_grad_input', m, c, (r0, r1) => {
+      coefs.push(uninitialisedOutput(backend, [3 * c]));
       const coef = coefs[coefs.length - 1];
       return [at(dy) + 4 * r0 * c, at(x) + 4 * r0 * c, at(gamma), at(mean), at(invStd), at(sumDy), at(sumDyXhat), at(coef), at(dx) + 4 * r0 * c, r1 - r0, c, m];
     });

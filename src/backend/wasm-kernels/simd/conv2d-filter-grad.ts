@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { filterGradGeometry } from '../conv2d-backprop';
 import type { ConvPad, RoundingMode } from '../conv2d-backprop';
 import { runSplit } from './helpers';
-import { boundSimdKernels, freeOutput, heapOffset, heapView, splitImages, zeroedOutput } from './index';
+import { addPartials, boundSimdKernels, freeOutput, heapOffset, splitImages, zeroedOutput } from './index';
 import { winogradFilterGrad, winogradTakes } from './winograd-conv2d';
 
 /** Below this many FLOPs a job is not worth a helper thread's wake-up (tens of microseconds). */
@@ -44,7 +44,7 @@ export function conv2dBackpropFilterSimd(
     );
   }
   const helpers = 2 * n * ho * wo * kh * kw * c * o >= SPLIT_MIN_FLOPS ? simd.helpers : [];
-  if (n * ho * wo > 0 && winogradTakes(kh, kw, c, o, [sH, sW], [dH, dW])) return winogradFilterGrad(backend, x, dy, [top, left], helpers);
+  if (n * ho * wo > 0 && winogradTakes(kh, kw, c, o, [sH, sW], [dH, dW])) return winogradFilterGrad(backend, simd.kernels, x, dy, [top, left], helpers);
   const out = zeroedOutput(backend, filterShape);
   if (out.shape.some((d) => d === 0) || n * ho * wo === 0) return out;
   const geometry = [h, w, c, ho, wo, o, kh, kw, sH, sW, dH, dW, top, left];
@@ -60,13 +60,7 @@ export function conv2dBackpropFilterSimd(
         xAt + 4 * b0 * h * w * c, dyAt + 4 * b0 * ho * wo * o, heapOffset(backend, targets[i]), b1 - b0, ...geometry,
       ]);
     });
-    if (partials.length > 0) {
-      const sum = heapView(backend, out);
-      for (const p of partials) {
-        const part = heapView(backend, p);
-        for (let i = 0; i < sum.length; i++) sum[i] += part[i];
-      }
-    }
+    addPartials(backend, out, partials);
   } finally {
     for (const p of partials) freeOutput(backend, p);
   }

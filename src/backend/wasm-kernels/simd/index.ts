@@ -99,12 +99,12 @@ let relaxed: boolean | null = null;
  * (it only lets wasm modules use those instructions; tfjs's own modules do not). SELFSUP_WASM_RELAXED_SIMD=off
  * keeps the plain build and the engine's flags untouched.
  */
-export function relaxedSimdKernels(env: NodeJS.ProcessEnv = process.env): boolean {
+export function relaxedSimdKernels(): boolean {
   if (relaxed !== null) return relaxed;
   const probe = Buffer.from(SINGLE_THREADED_RELAXED, 'base64');
-  const setting = (env.SELFSUP_WASM_RELAXED_SIMD ?? '').trim().toLowerCase();
+  const setting = (process.env.SELFSUP_WASM_RELAXED_SIMD ?? '').trim().toLowerCase();
   if (setting !== '' && setting !== 'off' && setting !== 'on') {
-    throw new Error(`Error in SELFSUP_WASM_RELAXED_SIMD: expected "on" or "off", but got "${env.SELFSUP_WASM_RELAXED_SIMD}"`);
+    throw new Error(`Error in SELFSUP_WASM_RELAXED_SIMD: expected "on" or "off", but got "${process.env.SELFSUP_WASM_RELAXED_SIMD}"`);
   }
   if (setting === 'off') relaxed = false;
   else if (wasmApi.validate(probe)) relaxed = true;
@@ -181,6 +181,19 @@ export function freeOutput(backend: tf.KernelBackend, info: tf.TensorInfo): void
 /** The float32 contents of a heap buffer, as a view (valid until the heap next grows). */
 export function heapView(backend: tf.KernelBackend, info: tf.TensorInfo): Float32Array {
   return (backend as unknown as WasmBackendInternals).typedArrayFromHeap(info);
+}
+
+/**
+ * Add the float32 buffers `parts` element by element into `into` (the per-part sums of a job split over helper
+ * threads). Views are taken here, after every allocation: growing the heap detaches earlier views.
+ */
+export function addPartials(backend: tf.KernelBackend, into: tf.TensorInfo, parts: tf.TensorInfo[]): void {
+  if (parts.length === 0) return;
+  const total = heapView(backend, into);
+  for (const p of parts) {
+    const v = heapView(backend, p);
+    for (let j = 0; j < total.length; j++) total[j] += v[j];
+  }
 }
 
 /** Images [begin, end) of a batch of n in `parts` nearly equal ranges (fewer when n is small). */

@@ -125,15 +125,12 @@ __attribute__((export_name("winograd_filter_grad"))) void winograd_filter_grad(c
     const int nt = tiles - t0 < tb ? (int)(tiles - t0) : tb;
     input_block(x, v, t0, nt, per, tw, h, w, c, top, left, vstride);
     for (int t = 0; t < nt; t++) {
-      const long tile = t0 + t;
-      const int b = (int)(tile / per), k = (int)(tile % per);
-      const int r0 = (k / tw) * 4, c0 = (k % tw) * 4;
-      const int rows = ho - r0 < 4 ? ho - r0 : 4, cols = wo - c0 < 4 ? wo - c0 : 4;
-      const float *dyb = dy + (long)b * ho * wo * o;
-      if (rows == 4 && cols == 4) {
-        grad_tile(dyb, m + (long)t * o, wo, o, r0, c0, 4, 4, mstride, 1);
+      const TileAt at = tile_at(t0 + t, per, tw, ho, wo);
+      const float *dyb = dy + (long)at.b * ho * wo * o;
+      if (at.rows == 4 && at.cols == 4) {
+        grad_tile(dyb, m + (long)t * o, wo, o, at.r0, at.c0, 4, 4, mstride, 1);
       } else {
-        grad_tile(dyb, m + (long)t * o, wo, o, r0, c0, rows, cols, mstride, 0);
+        grad_tile(dyb, m + (long)t * o, wo, o, at.r0, at.c0, at.rows, at.cols, mstride, 0);
       }
     }
     for (int e = 0; e < 36; e++) {

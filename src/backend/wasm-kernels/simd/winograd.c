@@ -179,15 +179,12 @@ __attribute__((export_name("winograd_conv3x3"))) void winograd_conv3x3(const flo
     input_block(x, v, t0, nt, per, tw, h, w, c, top, left, vstride);
     for (int e = 0; e < 36; e++) gemm(v + e * vstride, u + (long)e * c * o, m + e * mstride, nt, c, o);
     for (int t = 0; t < nt; t++) {
-      const long tile = t0 + t;
-      const int b = (int)(tile / per), k = (int)(tile % per);
-      const int r0 = (k / tw) * 4, c0 = (k % tw) * 4;
-      const int rows = ho - r0 < 4 ? ho - r0 : 4, cols = wo - c0 < 4 ? wo - c0 : 4;
-      float *yb = y + (long)b * ho * wo * o;
-      if (rows == 4 && cols == 4) {
-        output_tile(m + (long)t * o, yb, wo, o, r0, c0, 4, 4, mstride, 1);
+      const TileAt at = tile_at(t0 + t, per, tw, ho, wo);
+      float *yb = y + (long)at.b * ho * wo * o;
+      if (at.rows == 4 && at.cols == 4) {
+        output_tile(m + (long)t * o, yb, wo, o, at.r0, at.c0, 4, 4, mstride, 1);
       } else {
-        output_tile(m + (long)t * o, yb, wo, o, r0, c0, rows, cols, mstride, 0);
+        output_tile(m + (long)t * o, yb, wo, o, at.r0, at.c0, at.rows, at.cols, mstride, 0);
       }
     }
   }

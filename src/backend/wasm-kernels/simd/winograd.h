@@ -105,14 +105,29 @@ static inline __attribute__((always_inline)) void input_tile(const float *xb, fl
   }
 }
 
+/*
+ * Where tile `tile` of a batch with `per` tiles per image, `tw` per tile row, lies: its image, the top-left output
+ * pixel of its 4x4 block, and how many of the block's rows and columns exist in an output of ho x wo.
+ */
+typedef struct {
+  int b, r0, c0, rows, cols;
+} TileAt;
+
+static inline __attribute__((always_inline)) TileAt tile_at(long tile, int per, int tw, int ho, int wo) {
+  const int k = (int)(tile % per);
+  TileAt at = {(int)(tile / per), (k / tw) * 4, (k % tw) * 4, 0, 0};
+  at.rows = ho - at.r0 < 4 ? ho - at.r0 : 4;
+  at.cols = wo - at.c0 < 4 ? wo - at.c0 : 4;
+  return at;
+}
+
 /* V for tiles [t0, t0 + nt) of a batch with `per` tiles per image, `tw` per row: v[e * vstride + t * c + ch]. */
 static void input_block(const float *x, float *v, long t0, int nt, int per, int tw, int h, int w, int c, int top,
                         int left, long vstride) {
   for (int t = 0; t < nt; t++) {
-    const long tile = t0 + t;
-    const int b = (int)(tile / per), k = (int)(tile % per);
-    const int r0 = (k / tw) * 4 - top, c0 = (k % tw) * 4 - left;
-    const float *xb = x + (long)b * h * w * c;
+    const TileAt at = tile_at(t0 + t, per, tw, 4, 4);
+    const int r0 = at.r0 - top, c0 = at.c0 - left;
+    const float *xb = x + (long)at.b * h * w * c;
     if (r0 >= 0 && c0 >= 0 && r0 + 6 <= h && c0 + 6 <= w) {
       input_tile(xb, v + (long)t * c, h, w, c, r0, c0, vstride, 1);
     } else {
